@@ -1,0 +1,1 @@
+"""More `sysplan` commands (quiz, stats, exam, export), kept apart so cli.py stays small."""

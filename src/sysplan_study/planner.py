@@ -1,0 +1,92 @@
+"""Exam-date planner: days left, new cards per day needed, and the optional pull-back of late due dates."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable
+
+from sysplan_study import sm2
+from sysplan_study.store import Store
+
+EXAM_KEY = "exam_date"
+CAP_KEY = "cap_intervals"
+DEFAULT_LEAD_DAYS = 14
+LAST_WEEK = 7
+
+
+def exam_date(store: Store) -> date | None:
+    """The exam date the user set, or None."""
+    raw = store.setting(EXAM_KEY)
+    return date.fromisoformat(raw) if raw else None
+
+
+def set_exam(store: Store, when: date | None, cap_intervals: bool = False) -> None:
+    """Set (or clear with None) the exam date and whether late due dates are pulled back before it."""
+    store.set_setting(EXAM_KEY, when.isoformat() if when else None)
+    store.set_setting(CAP_KEY, "1" if (when and cap_intervals) else None)
+
+
+@dataclass(frozen=True)
+class ExamPlan:
+    """Where the user stands against the exam date."""
+
+    exam: date
+    days_left: int
+    unseen: int
+    lead_days: int
+    needed_per_day: int
+    new_limit: int
+    on_track: bool
+    cap_intervals: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "date": self.exam.isoformat(), "days_left": self.days_left, "unseen": self.unseen,
+            "lead_days": self.lead_days, "needed_new_per_day": self.needed_per_day,
+            "new_limit": self.new_limit, "on_track": self.on_track, "cap_intervals": self.cap_intervals,
+        }
+
+
+def plan(exam: date, today: date, unseen: int, new_limit: int, lead_days: int = DEFAULT_LEAD_DAYS,
+         cap_intervals: bool = False) -> ExamPlan:
+    """New cards per day so every card is seen at least `lead_days` days before the exam."""
+    days_left = (exam - today).days
+    study_days = days_left - lead_days
+    if unseen == 0:
+        needed = 0
+    elif study_days <= 0:
+        needed = unseen  # already inside the lead window: everything now
+    else:
+        needed = math.ceil(unseen / study_days)
+    return ExamPlan(exam, days_left, unseen, lead_days, needed, new_limit, needed <= new_limit, cap_intervals)
+
+
+def cap_due(due: date, exam: date, today: date) -> date | None:
+    """A due date after the exam is pulled into the last week before it (never before tomorrow)."""
+    if due <= exam:
+        return None
+    target = exam - timedelta(days=LAST_WEEK - 1)
+    earliest = today + timedelta(days=1)
+    capped = max(target, earliest)
+    return capped if capped < due and capped <= exam else None
+
+
+def due_cap(store: Store, today: date) -> Callable[[sm2.State], date | None]:
+    """The session's due-date cap: active only while an exam date is set with --cap-intervals."""
+    exam = exam_date(store)
+    if exam is None or store.setting(CAP_KEY) != "1" or exam < today:
+        return lambda state: None
+    return lambda state: cap_due(state.due, exam, today) if state.due else None
+
+
+def header(store: Store, today: date) -> str | None:
+    """The review screen's header line when an exam date is set."""
+    exam = exam_date(store)
+    if exam is None:
+        return None
+    days = (exam - today).days
+    if days < 0:
+        return f"考试日 {exam.isoformat()} 已过"
+    return f"距考试（{exam.isoformat()}）还有 {days} 天"

@@ -1,0 +1,204 @@
+"""Typed list recall: match what the user typed to a card's items, score each item, suggest a grade, hints."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Sequence
+
+from sysplan_study.content import Card, Item
+from sysplan_study.store import ItemResult
+
+# A typed line counts as an item when its similarity reaches this (0-100). Chosen from tests on the real decks:
+# every item typed with width/punctuation/synonym variations scores above it, and no item of a sibling list
+# scores above it against a different item (tests/test_recall.py checks both over all shipped decks).
+MATCH_THRESHOLD = 72
+# Short typed lines are compared against the whole item only; longer ones may match a leading/inner part.
+PARTIAL_MIN_SHARE = 0.6
+
+# Wording pairs the study notes (and candidates) use interchangeably: both sides fold to the first form, so
+# "保证"/"确保" or a seed-garbled "改善" for "改进" is not counted as a miss.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("确保", "保证"), ("相关", "有关"), ("情况", "状况"), ("适当", "合适"), ("利用", "运用"), ("各种", "多种"),
+    ("收集", "搜集"), ("保存", "保留"), ("准确", "精确"), ("当前", "目前"), ("参考", "参照"), ("以前", "此前"),
+    ("现有", "既有"), ("遵循", "遵照"), ("连续性", "持续性"), ("降低", "减少"), ("避免", "防止"),
+    ("结果", "成果"), ("方法", "措施"), ("运营", "运行"), ("具体", "详细"), ("依据", "根据"), ("解决", "处理"),
+    ("主动", "积极"), ("改进", "改善"), ("回顾", "回忆"), ("达到", "达成", "抵达"), ("目标", "目的"),
+    ("因素", "原因"), ("报告", "汇报"), ("策略", "方略"), ("要求", "规定"), ("说明", "阐明"), ("实施", "实行"),
+    ("部署", "布署"), ("发布", "公布"), ("是否", "与否"), ("可能", "也许"), ("充分", "充足"), ("适用", "合用"),
+    ("团队", "团体"), ("成员", "组员"), ("用户", "顾客"), ("重复", "反复"), ("演练", "演习"), ("认可", "承认"),
+    ("日常", "平常"), ("标准", "原则"), ("主要", "重要"), ("采取", "采用"), ("分配", "分派"), ("预防", "防止"),
+)
+_FILLERS = re.compile(r"[的地得之及和与并对]")
+_NUMBERING = re.compile(r"^\s*(?:[(（]?\s*\d+\s*[)）]?\s*[、.．:：]?|[A-Za-z][.．、)）]|[一二三四五六七八九十]+[、.．])\s*")
+SPLIT_RE = re.compile(r"[、，,；;]")
+
+
+def _fold_synonyms(text: str) -> str:
+    for group in SYNONYMS:
+        for variant in group[1:]:
+            text = text.replace(variant, group[0])
+    return text
+
+
+def normalize(text: str) -> str:
+    """Fold width, case, punctuation, spaces, numbering, filler words and listed synonyms for comparison."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _NUMBERING.sub("", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
+    text = _fold_synonyms(text)
+    return _FILLERS.sub("", text)
+
+
+def similarity(typed: str, expected: str) -> float:
+    """0-100 similarity of two normalised strings; a long enough typed line may match part of the item."""
+    from rapidfuzz import fuzz
+
+    if not typed or not expected:
+        return 0.0
+    score = fuzz.ratio(typed, expected)
+    shorter, longer = sorted((len(typed), len(expected)))
+    if shorter / longer >= PARTIAL_MIN_SHARE:
+        score = max(score, fuzz.partial_ratio(typed, expected) * 0.95)
+    return float(score)
+
+
+@dataclass(frozen=True)
+class ItemMatch:
+    """One expected item and the typed line credited for it (None when missed)."""
+
+    index: int
+    item: Item
+    typed: str | None
+    score: float
+
+    @property
+    def recalled(self) -> bool:
+        """True when a typed line was credited to this item."""
+        return self.typed is not None
+
+
+@dataclass(frozen=True)
+class RecallResult:
+    """Outcome of typing a list from memory."""
+
+    matches: tuple[ItemMatch, ...]
+    extras: tuple[str, ...]
+
+    @property
+    def recalled(self) -> int:
+        """How many expected items were recalled."""
+        return sum(1 for m in self.matches if m.recalled)
+
+    @property
+    def total(self) -> int:
+        """How many items were expected."""
+        return len(self.matches)
+
+    @property
+    def share(self) -> float:
+        """Fraction recalled, 0.0-1.0."""
+        return self.recalled / self.total if self.total else 0.0
+
+    def item_results(self) -> list[ItemResult]:
+        """Per-item rows for the store."""
+        return [ItemResult(m.index, m.item.text, m.recalled) for m in self.matches]
+
+
+def split_lines(lines: Sequence[str]) -> list[str]:
+    """Typed lines → candidate answers: several on one line may be separated by 、，；; ."""
+    out = []
+    for line in lines:
+        for part in SPLIT_RE.split(line):
+            part = part.strip()
+            if part:
+                out.append(part)
+    return out
+
+
+def _expected_texts(item: Item) -> list[str]:
+    # An item with sub-items may be recalled by its heading or by its heading plus sub-items on one line.
+    return [item.text]
+
+
+def match(card: Card, typed_lines: Sequence[str]) -> RecallResult:
+    """Credit each typed answer to at most one expected top-level item, best scores first."""
+    typed = split_lines(typed_lines)
+    # A line that contains a separator-free full item with commas inside would be split; match whole lines too.
+    whole = [line.strip() for line in typed_lines if line.strip() and SPLIT_RE.search(line)]
+    candidates = typed + [w for w in whole if w not in typed]
+    norm_typed = [normalize(t) for t in candidates]
+    norm_expected = [normalize(item.text) for item in card.items]
+    pairs = []
+    for ti, t in enumerate(norm_typed):
+        for ei, e in enumerate(norm_expected):
+            s = similarity(t, e)
+            if s >= MATCH_THRESHOLD:
+                pairs.append((s, ti, ei))
+    pairs.sort(key=lambda p: (-p[0], p[2], p[1]))
+    used_t: set[int] = set()
+    credit: dict[int, tuple[int, float]] = {}
+    for s, ti, ei in pairs:
+        if ti in used_t or ei in credit:
+            continue
+        # A whole line and its parts must not both be credited.
+        if ti >= len(typed) and any(u < len(typed) for u in used_t if candidates[u] in candidates[ti]):
+            continue
+        if ti < len(typed) and any(u >= len(typed) and candidates[ti] in candidates[u] for u in used_t):
+            continue
+        used_t.add(ti)
+        credit[ei] = (ti, s)
+    matches = tuple(
+        ItemMatch(ei, item, candidates[credit[ei][0]] if ei in credit else None, credit[ei][1] if ei in credit else 0.0)
+        for ei, item in enumerate(card.items)
+    )
+    consumed = {candidates[u] for u in used_t}
+    extras = tuple(
+        t for i, t in enumerate(typed)
+        if i not in used_t and not any(t in c for c in consumed) and normalize(t)
+    )
+    return RecallResult(matches, extras)
+
+
+def suggest_grade(share: float, highest: int = 5) -> int:
+    """Grade from the share recalled: all → 5, ≥80% → 4, ≥60% → 3, ≥40% → 2, >0 → 1, none → 0; capped."""
+    if share >= 1.0:
+        grade = 5
+    elif share >= 0.8:
+        grade = 4
+    elif share >= 0.6:
+        grade = 3
+    elif share >= 0.4:
+        grade = 2
+    elif share > 0:
+        grade = 1
+    else:
+        grade = 0
+    return min(grade, highest)
+
+
+def first_chars(item: Item, n: int = 1) -> str:
+    """The first n meaningful characters of an item (skipping punctuation)."""
+    chars = [ch for ch in item.text if unicodedata.category(ch)[0] not in "PZ"]
+    return "".join(chars[:n])
+
+
+def hint(card: Card, level: int) -> str:
+    """Hint number `level` (1-based): item count, then first characters, then one more full item per level."""
+    if level <= 0:
+        return ""
+    if level == 1:
+        return f"共{card.count}项"
+    if level == 2:
+        width = 2 if len({first_chars(i) for i in card.items}) < card.count else 1
+        return "首字：" + "·".join(first_chars(i, width) for i in card.items)
+    index = level - 3
+    if index >= card.count:
+        return "没有更多提示了"
+    return f"第{index + 1}项：{card.items[index].text}"
+
+
+def max_hints(card: Card) -> int:
+    """How many hints a card offers: count, first characters, then every item."""
+    return 2 + card.count

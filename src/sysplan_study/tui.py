@@ -1,0 +1,293 @@
+"""Interactive screens: key presses on a terminal, one line per answer from a pipe; no scheduling logic here."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import unicodedata
+from typing import Any, Callable, Protocol
+
+from sysplan_study import recall, render
+from sysplan_study.errors import UserError
+from sysplan_study.session import DRILL, ReviewSession, Summary, max_grade, parse_grade
+from sysplan_study.sm2 import GRADE_LEGEND
+
+QUIT, UNDO, HINT, REVEAL = "quit", "undo", "hint", "reveal"
+MAX_LINE = 4000  # longer input lines are cut: nothing useful is that long
+
+
+class Input(Protocol):
+    """What the screens need from the keyboard or a pipe."""
+
+    interactive: bool
+
+    def read_reveal(self) -> str: ...
+    def read_grade(self, highest: int, default: int | None) -> int | str: ...
+    def read_lines(self, on_hint: Callable[[], None]) -> list[str] | str: ...
+    def read_choice(self, n: int) -> int | str: ...
+
+
+def _clean(line: str) -> str:
+    line = line[:MAX_LINE].strip()
+    # Control characters become U+FFFD, so a line of them is invalid input rather than an empty "end" line.
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in line)
+
+
+class LineInput:
+    """Answers read line by line (stdin not a terminal): how tests and scripts drive the program."""
+
+    interactive = False
+
+    def __init__(self, stream: Any, out: Any):
+        self.stream = stream
+        self.out = out
+
+    def _line(self) -> str | None:
+        line = self.stream.readline()
+        if line == "":
+            return None
+        return _clean(line)
+
+    def read_reveal(self) -> str:
+        return REVEAL
+
+    def read_grade(self, highest: int, default: int | None) -> int | str:
+        while True:
+            line = self._line()
+            if line is None:
+                return QUIT
+            if line == "":
+                return default if default is not None else QUIT
+            if line.lower() == "u":
+                return UNDO
+            if line.lower() == "q":
+                return QUIT
+            try:
+                return parse_grade(line, highest)
+            except UserError as e:
+                self.out.print(f"[yellow]{e}；请重新输入[/yellow]")
+
+    def read_lines(self, on_hint: Callable[[], None]) -> list[str] | str:
+        lines: list[str] = []
+        while True:
+            line = self._line()
+            if line is None:
+                return QUIT
+            if line == "":
+                return lines
+            if line in ("?", "？"):
+                on_hint()
+                continue
+            lines.append(line)
+
+    def read_choice(self, n: int) -> int | str:
+        while True:
+            line = self._line()
+            if line is None or line.lower() == "q" or line == "":
+                return QUIT
+            text = unicodedata.normalize("NFKC", line)
+            if text.isdigit() and 1 <= int(text) <= n:
+                return int(text)
+            self.out.print(f"[yellow]请输入 1-{n}[/yellow]")
+
+
+class KeyInput:
+    """Single key presses on a terminal: digits (also full-width ０-５ from a Chinese IME) grade without Enter."""
+
+    interactive = True
+
+    def __init__(self, out: Any):
+        self.out = out
+        self.fd = sys.stdin.fileno()
+
+    def key(self) -> str:
+        """Read one key press (a whole UTF-8 character, so IME full-width digits arrive intact)."""
+        import termios
+        import tty
+
+        old = termios.tcgetattr(self.fd)
+        try:
+            tty.setcbreak(self.fd)
+            data = os.read(self.fd, 16)
+        finally:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, old)
+        if not data:
+            return "\x04"
+        text = data.decode("utf-8", errors="ignore")
+        return unicodedata.normalize("NFKC", text[:1]) if text else ""
+
+    def read_reveal(self) -> str:
+        while True:
+            k = self.key()
+            if k in (" ", "\r", "\n"):
+                return REVEAL
+            if k.lower() in ("h", "?"):
+                return HINT
+            if k.lower() == "u":
+                return UNDO
+            if k.lower() == "q" or k == "\x04":
+                return QUIT
+
+    def read_grade(self, highest: int, default: int | None) -> int | str:
+        while True:
+            k = self.key()
+            if k.isdigit() and int(k) <= highest:
+                return int(k)
+            if k in ("\r", "\n") and default is not None:
+                return default
+            if k.lower() == "u":
+                return UNDO
+            if k.lower() == "q" or k == "\x04":
+                return QUIT
+
+    def read_lines(self, on_hint: Callable[[], None]) -> list[str] | str:
+        lines: list[str] = []
+        while True:
+            try:
+                line = _clean(input("> "))
+            except EOFError:
+                return QUIT
+            if line == "":
+                return lines
+            if line in ("?", "？"):
+                on_hint()
+                continue
+            lines.append(line)
+
+    def read_choice(self, n: int) -> int | str:
+        while True:
+            k = self.key()
+            if k.isdigit() and 1 <= int(k) <= n:
+                return int(k)
+            if k.lower() == "q" or k == "\x04":
+                return QUIT
+
+
+def make_input(out: Any) -> Input:
+    """Key presses on a terminal, else line-by-line answers from stdin."""
+    return KeyInput(out) if render.is_tty() else LineInput(sys.stdin, out)
+
+
+def legend(highest: int) -> str:
+    """One-line grade legend, limited to the grades on offer."""
+    return "  ".join(f"{g} {GRADE_LEGEND[g]}" for g in range(highest + 1))
+
+
+def recall_table(result: recall.RecallResult) -> Any:
+    """Each expected item ✓/✗, the typed line beside a ✓ when it differed, then unmatched lines."""
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, justify="right")
+    table.add_column(ratio=1)
+    for m in result.matches:
+        mark = "[green]✓[/green]" if m.recalled else "[red]✗[/red]"
+        text = render.item_text(m.item)
+        if m.recalled and m.typed and recall.normalize(m.typed) != recall.normalize(m.item.text):
+            text += f"  [dim]← {m.typed}[/dim]"
+        table.add_row(mark, f"({m.index + 1})", text)
+        for depth, label, sub, _ in render.answer_lines(m.item.children, 1):
+            table.add_row("", "", "  " * depth + f"{label} {sub}")
+    for extra in result.extras:
+        table.add_row("[yellow]?[/yellow]", "", f"[yellow]{extra}[/yellow] [dim](未匹配任何一项)[/dim]")
+    return table
+
+
+def typed_answer(card: Any, io: Input, out: Any, hints: list[int]) -> recall.RecallResult | str:
+    """Read typed items (with '?' hints) and score them against the card."""
+
+    def on_hint() -> None:
+        if hints[0] < recall.max_hints(card):
+            hints[0] += 1
+            out.print(f"[cyan]提示 {hints[0]}：{recall.hint(card, hints[0])}[/cyan]（最高评分降为 {max_grade(hints[0])}）")
+        else:
+            out.print("[cyan]没有更多提示了[/cyan]")
+
+    out.print("[dim]逐行输入你记得的各项（可用、，；分隔），空行结束；输入 ? 看提示[/dim]")
+    lines = io.read_lines(on_hint)
+    if isinstance(lines, str):
+        return lines
+    return recall.match(card, lines)
+
+
+def run_review(session: ReviewSession, io: Input, out: Any, typed: bool = False, header: str | None = None) -> Summary:
+    """Show each queued card, reveal, read a grade, commit it; drills come back until graded 4 or more."""
+    if header:
+        out.print(header)
+    if session.current() is None:
+        out.print("今天没有到期或新的卡片。")
+        return session.summary()
+    while (planned := session.current()) is not None:
+        card = planned.card
+        started = time.monotonic()
+        tag = "重练" if planned.mode == DRILL else "复习"
+        out.print(render.prompt_panel(card, subtitle=f"{tag} · 已答 {session.done} / 待答 {session.left}"))
+        hints = [0]
+        default: int | None = None
+        items = None
+        if typed:
+            result = typed_answer(card, io, out, hints)
+            if result == QUIT:
+                break
+            assert isinstance(result, recall.RecallResult)
+            out.print(recall_table(result))
+            default = recall.suggest_grade(result.share, max_grade(hints[0]))
+            out.print(f"回忆出 {result.recalled}/{result.total} 项，建议评分 {default}（回车接受，或按数字改评）")
+            items = result.item_results()
+        else:
+            if io.interactive:
+                out.print("[dim]空格/回车 显示答案 · h 提示 · u 撤销上一张 · q 退出[/dim]")
+            while True:
+                action = io.read_reveal()
+                if action != HINT:
+                    break
+                if hints[0] < recall.max_hints(card):
+                    hints[0] += 1
+                out.print(f"[cyan]提示 {hints[0]}：{recall.hint(card, hints[0])}[/cyan]（最高评分 {max_grade(hints[0])}）")
+            if action == QUIT:
+                break
+            if action == UNDO:
+                _undo(session, out)
+                continue
+            out.print(render.answer_table(card.items))
+        highest = max_grade(hints[0])
+        if planned.mode == DRILL:
+            out.print("[dim]重练：不改变复习日程，评 4 或 5 才算过关[/dim]")
+        else:
+            preview = session.preview(card)
+            out.print("[dim]" + "  ".join(f"{g}→{preview[g].interval}天" for g in range(highest + 1)) + "[/dim]")
+        out.print(f"[dim]评分：{legend(highest)}" + ("  · u 撤销 · q 退出" if io.interactive else "") + "[/dim]")
+        grade = io.read_grade(highest, default)
+        if grade == QUIT:
+            break
+        if grade == UNDO:
+            _undo(session, out)
+            continue
+        assert isinstance(grade, int)
+        session.answer(grade, int((time.monotonic() - started) * 1000), hints[0], items)
+    return session.summary()
+
+
+def _undo(session: ReviewSession, out: Any) -> None:
+    undone = session.undo()
+    if undone is None:
+        out.print("[yellow]本次还没有可撤销的回答[/yellow]")
+    else:
+        out.print(f"[yellow]已撤销 {undone.planned.card.id} 的评分 {undone.grade}[/yellow]")
+
+
+def summary_panel(summary: Summary) -> Any:
+    """End-of-session summary."""
+    from rich.panel import Panel
+
+    grades = "  ".join(f"{g}分×{n}" for g, n in summary.grades.items() if n)
+    lines = [
+        f"复习 {summary.reviewed} 张，重练 {summary.drilled} 次" + (f"，用提示 {summary.hints} 次" if summary.hints else ""),
+        f"评分：{grades or '无'}",
+        f"下次到期：{summary.next_due.isoformat() if summary.next_due else '—'}",
+    ]
+    if summary.left:
+        lines.append(f"还剩 {summary.left} 张未答（所有已答的评分都已保存）")
+    return Panel("\n".join(lines), title="本次小结", title_align="left")
