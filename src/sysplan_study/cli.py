@@ -242,7 +242,7 @@ def review(
     typed: bool = typer.Option(False, "--typed", help="Type the items you remember; each item is scored."),
 ) -> None:
     """Review due cards, then new ones (SM-2).  Example: sysplan review --chapter design --typed"""
-    from sysplan_study import clock, planner, tui
+    from sysplan_study import clock, planner, recall, tui
     from sysplan_study.session import ReviewSession
 
     o = _opts(ctx)
@@ -251,7 +251,8 @@ def review(
     session = ReviewSession.start(store, lib.cards_in(chapter), today, new_limit, limit)
     session.due_cap = planner.due_cap(store, today)
     out = _out()
-    summary = tui.run_review(session, tui.make_input(out), out, typed, planner.header(store, today))
+    vocab = recall.Vocabulary.of(lib.cards) if typed else None
+    summary = tui.run_review(session, tui.make_input(out), out, typed, planner.header(store, today), vocab)
     out.print(tui.summary_panel(summary))
 
 

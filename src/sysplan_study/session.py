@@ -31,9 +31,9 @@ def parse_grade(raw: str, highest: int = 5) -> int:
     if len(text) == 1 and text.isdigit() and 0 <= int(text) <= 5:
         grade = int(text)
         if grade > highest:
-            raise UserError(f"grade {grade} is above {highest}, the highest on offer after hints")
+            raise UserError(f"用了提示，最高只能评 {highest} 分（grade {grade} > {highest}）")
         return grade
-    raise UserError(f"grade must be a digit 0-{highest}, got {raw.strip()[:20]!r}")
+    raise UserError(f"评分应为 0-{highest} 的数字（grade must be 0-{highest}），收到 {raw.strip()[:20]!r}")
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,9 @@ def recall_table(result: recall.RecallResult) -> Any:
     return table
 
 
-def typed_answer(card: Any, io: Input, out: Any, hints: list[int]) -> recall.RecallResult | str:
+def typed_answer(
+    card: Any, io: Input, out: Any, hints: list[int], vocabulary: recall.Vocabulary | None = None
+) -> recall.RecallResult | str:
     """Read typed items (with '?' hints) and score them against the card."""
 
     def on_hint() -> None:
@@ -209,10 +211,13 @@ def typed_answer(card: Any, io: Input, out: Any, hints: list[int]) -> recall.Rec
     lines = io.read_lines(on_hint)
     if isinstance(lines, str):
         return lines
-    return recall.match(card, lines)
+    return recall.match(card, lines, vocabulary)
 
 
-def run_review(session: ReviewSession, io: Input, out: Any, typed: bool = False, header: str | None = None) -> Summary:
+def run_review(
+    session: ReviewSession, io: Input, out: Any, typed: bool = False, header: str | None = None,
+    vocabulary: recall.Vocabulary | None = None,
+) -> Summary:
     """Show each queued card, reveal, read a grade, commit it; drills come back until graded 4 or more."""
     if header:
         out.print(header)
@@ -228,7 +233,7 @@ def run_review(session: ReviewSession, io: Input, out: Any, typed: bool = False,
         default: int | None = None
         items = None
         if typed:
-            result = typed_answer(card, io, out, hints)
+            result = typed_answer(card, io, out, hints, vocabulary)
             if result == QUIT:
                 break
             assert isinstance(result, recall.RecallResult)
@@ -291,3 +296,92 @@ def summary_panel(summary: Summary) -> Any:
     if summary.left:
         lines.append(f"还剩 {summary.left} 张未答（所有已答的评分都已保存）")
     return Panel("\n".join(lines), title="本次小结", title_align="left")
+
+
+MODE_NAMES = {"recall": "默写", "count": "项数", "which": "出处", "odd": "找不同", "next": "下一项"}
+
+
+def run_quiz(
+    session: Any, io: Input, out: Any, typed: bool = False, vocabulary: recall.Vocabulary | None = None
+) -> None:
+    """Ask each question; recall is self-graded (or typed and scored), choices are read as a number."""
+    from rich.text import Text
+
+    total = len(session.questions)
+    for n, q in enumerate(session.questions, 1):
+        started = time.monotonic()
+        title = f"第 {n}/{total} 题 · {MODE_NAMES.get(q.mode, q.mode)}"
+        if q.is_choice:
+            from rich.panel import Panel
+
+            body = Text(q.prompt, style="bold")
+            for i, choice in enumerate(q.choices, 1):
+                body.append(f"\n  {i}. {choice}")
+            out.print(Panel(body, title=title, title_align="left"))
+            out.print(f"[dim]输入选项编号 1-{len(q.choices)}" + ("，q 退出" if io.interactive else "") + "[/dim]")
+            chosen = io.read_choice(len(q.choices))
+            if chosen == QUIT:
+                break
+            assert isinstance(chosen, int)
+            a = session.answer_choice(q, chosen - 1, int((time.monotonic() - started) * 1000))
+            right = f"{q.answer + 1}. {q.choices[q.answer]}"
+            out.print("[green]✓ 正确[/green]" if a.correct else f"[red]✗ 错误[/red]，正确答案：{right}")
+            continue
+        out.print(render.prompt_panel(q.card, subtitle=title))
+        hints = [0]
+        default: int | None = None
+        items = None
+        if typed:
+            result = typed_answer(q.card, io, out, hints, vocabulary)
+            if result == QUIT:
+                break
+            assert isinstance(result, recall.RecallResult)
+            out.print(recall_table(result))
+            default = recall.suggest_grade(result.share, max_grade(hints[0]))
+            out.print(f"回忆出 {result.recalled}/{result.total} 项，建议评分 {default}（回车接受，或输入数字改评）")
+            items = result.item_results()
+        else:
+            if io.interactive:
+                out.print("[dim]空格/回车 显示答案 · h 提示 · q 退出[/dim]")
+            while True:
+                action = io.read_reveal()
+                if action != HINT:
+                    break
+                hints[0] = min(hints[0] + 1, recall.max_hints(q.card))
+                out.print(f"[cyan]提示 {hints[0]}：{recall.hint(q.card, hints[0])}[/cyan]")
+            if action == QUIT:
+                break
+            out.print(render.answer_table(q.card.items))
+        highest = max_grade(hints[0])
+        out.print(f"[dim]自评：{legend(highest)}[/dim]")
+        grade = io.read_grade(highest, default)
+        if grade in (QUIT, UNDO):
+            break
+        assert isinstance(grade, int)
+        session.answer_recall(q, grade, int((time.monotonic() - started) * 1000), hints[0], items)
+
+
+def quiz_report(session: Any) -> Any:
+    """Score per mode and the items missed."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="测验成绩", title_justify="left")
+    table.add_column("题型")
+    table.add_column("答对", justify="right")
+    table.add_column("题数", justify="right")
+    score = session.score()
+    for mode, (right, n) in score.items():
+        table.add_row(MODE_NAMES.get(mode, mode), str(right), str(n))
+    right_all = sum(r for r, _ in score.values())
+    n_all = sum(n for _, n in score.values())
+    table.add_row("合计", str(right_all), str(n_all), style="bold")
+    parts: list[Any] = [table]
+    missed = session.missed()
+    if missed:
+        parts.append(Text("漏掉或答错的：", style="bold"))
+        parts.extend(Text(f"  · {text}  [{cid}]") for cid, text in missed)
+    elif n_all:
+        parts.append(Text("全部答对！"))
+    return Group(*parts)
