@@ -237,7 +237,9 @@ def path(ctx: typer.Context) -> None:
 def review(
     ctx: typer.Context,
     chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Only this deck/chapter id."),
-    new_limit: int = typer.Option(20, "--new-limit", help="New cards per study day (counted from the log)."),
+    new_limit: Optional[int] = typer.Option(
+        None, "--new-limit", help="New cards per study day, counted from the log (default 20, or `exam set --new-limit`)."
+    ),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many cards this session."),
     typed: bool = typer.Option(False, "--typed", help="Type the items you remember; each item is scored."),
 ) -> None:
@@ -248,7 +250,8 @@ def review(
     o = _opts(ctx)
     store, lib = o.store(), o.library()
     today = clock.today()
-    session = ReviewSession.start(store, lib.cards_in(chapter), today, new_limit, limit)
+    limit_new = planner.new_limit(store) if new_limit is None else new_limit
+    session = ReviewSession.start(store, lib.cards_in(chapter), today, limit_new, limit)
     session.due_cap = planner.due_cap(store, today)
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from sysplan_study import sm2
+from sysplan_study.errors import UserError
 from sysplan_study.store import Store
 
 EXAM_KEY = "exam_date"
@@ -22,10 +23,52 @@ def exam_date(store: Store) -> date | None:
     return date.fromisoformat(raw) if raw else None
 
 
-def set_exam(store: Store, when: date | None, cap_intervals: bool = False) -> None:
-    """Set (or clear with None) the exam date and whether late due dates are pulled back before it."""
+NEW_LIMIT_KEY = "new_limit"
+LEAD_KEY = "lead_days"
+DEFAULT_NEW_LIMIT = 20
+
+
+def set_exam(
+    store: Store, when: date | None, cap_intervals: bool = False, lead_days: int = DEFAULT_LEAD_DAYS,
+    new_limit: int | None = None,
+) -> None:
+    """Set (or clear with None) the exam date, the lead time, the daily new-card limit and the due-date cap."""
+    if lead_days < 0:
+        raise UserError("--lead-days must be 0 or more")
+    if new_limit is not None and new_limit < 0:
+        raise UserError("--new-limit must be 0 or more")
     store.set_setting(EXAM_KEY, when.isoformat() if when else None)
     store.set_setting(CAP_KEY, "1" if (when and cap_intervals) else None)
+    store.set_setting(LEAD_KEY, str(lead_days) if when else None)
+    if new_limit is not None:
+        store.set_setting(NEW_LIMIT_KEY, str(new_limit))
+
+
+def new_limit(store: Store) -> int:
+    """The daily new-card limit: the one saved with `exam set --new-limit`, else 20."""
+    raw = store.setting(NEW_LIMIT_KEY)
+    return int(raw) if raw and raw.isdigit() else DEFAULT_NEW_LIMIT
+
+
+def lead_days(store: Store) -> int:
+    """Days before the exam by which every card should have been seen."""
+    raw = store.setting(LEAD_KEY)
+    return int(raw) if raw and raw.isdigit() else DEFAULT_LEAD_DAYS
+
+
+def describe(p: "ExamPlan") -> str:
+    """The `sysplan exam` report in words."""
+    if p.days_left < 0:
+        return f"考试日 {p.exam.isoformat()} 已过 {-p.days_left} 天。"
+    lines = [
+        f"考试日期：{p.exam.isoformat()}，还有 {p.days_left} 天",
+        f"从未学过的卡片：{p.unseen} 张",
+        f"要在考前 {p.lead_days} 天学完所有卡片，每天需新学 {p.needed_per_day} 张",
+        f"当前每天新卡上限 {p.new_limit} 张：" + ("来得及" if p.on_track else "来不及，请提高 --new-limit"),
+    ]
+    if p.cap_intervals:
+        lines.append("已开启 --cap-intervals：考试后才到期的卡片会提前到考前最后一周复习")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,19 @@
-"""Progress figures per deck and overall, computed with SQL aggregates from the store."""
+"""Progress figures per deck and overall, from SQL aggregates in the store, as plain data for any format."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sysplan_study.content import Library
 from sysplan_study.store import Store
+
+RETENTION_DAYS = 30
+HISTORY_DAYS = 90
+FORECAST_DAYS = 14
+WEAKEST = 10
+YOUNG_FROM, MATURE_FROM = 7, 21
+KEYS = ("cards", "new", "learning", "young", "mature", "due", "reviews", "retention", "avg_ef", "lapses")
 
 
 def deck_overview(library: Library, store: Store, today: date) -> list[dict[str, Any]]:
@@ -22,3 +29,99 @@ def deck_overview(library: Library, store: Store, today: date) -> list[dict[str,
             "builtin": d.builtin,
         })
     return rows
+
+
+def _finish(raw: dict[str, Any]) -> dict[str, Any]:
+    """Turn the store's raw sums into the published keys."""
+    recent = raw.get("recent", 0)
+    ef = raw.get("ef100_avg")
+    return {
+        "cards": raw.get("cards", 0), "new": raw.get("new", 0), "learning": raw.get("learning", 0),
+        "young": raw.get("young", 0), "mature": raw.get("mature", 0), "due": raw.get("due", 0),
+        "reviews": raw.get("reviews", 0),
+        "retention": round(raw.get("recent_passed", 0) / recent, 4) if recent else None,
+        "avg_ef": round(ef / 100, 2) if ef is not None else None,
+        "lapses": raw.get("lapses", 0),
+    }
+
+
+def streak(days_desc: list[str], today: date) -> int:
+    """Consecutive study days with answers ending today, or yesterday while today has none yet."""
+    have = set(days_desc)
+    day = today if today.isoformat() in have else today - timedelta(days=1)
+    n = 0
+    while day.isoformat() in have:
+        n += 1
+        day -= timedelta(days=1)
+    return n
+
+
+def compute(library: Library, store: Store, today: date, chapter: str | None = None) -> dict[str, Any]:
+    """Everything `sysplan stats` reports (the JSON interface documented in README)."""
+    decks = [library.deck(chapter)] if chapter else list(library.decks)
+    since = today - timedelta(days=RETENTION_DAYS - 1)
+    raw = store.deck_aggregates(((c.id, d.id) for d in decks for c in d.cards), today, since)
+    chapters = []
+    totals: dict[str, Any] = {}
+    for d in decks:
+        r = raw.get(d.id, {"cards": 0})
+        chapters.append({"id": d.id, "title": d.title, **_finish(r)})
+        for k, v in r.items():
+            if k == "ef100_avg":
+                continue
+            totals[k] = totals.get(k, 0) + (v or 0)
+    reviewed = sum(r.get("cards", 0) - r.get("new", 0) for r in raw.values())
+    ef_sum = sum((r.get("ef100_avg") or 0) * (r.get("cards", 0) - r.get("new", 0)) for r in raw.values())
+    totals["ef100_avg"] = ef_sum / reviewed if reviewed else None
+    start = today - timedelta(days=HISTORY_DAYS - 1)
+    by_day = store.answers_by_day(start, today, scoped=chapter is not None)
+    end = today + timedelta(days=FORECAST_DAYS - 1)
+    dues = store.due_by_day(end)
+    forecast = []
+    for i in range(FORECAST_DAYS):
+        day = today + timedelta(days=i)
+        n = dues.get(day.isoformat(), 0)
+        if i == 0:
+            n += sum(v for k, v in dues.items() if k < day.isoformat())  # overdue counts as due today
+        forecast.append({"day": day.isoformat(), "due": n})
+    weakest = [
+        {"card_id": cid, "item": idx + 1, "text": text, "missed": missed, "attempts": attempts}
+        for cid, idx, text, missed, attempts in store.weakest_items(WEAKEST)
+    ]
+    result: dict[str, Any] = {
+        "today": today.isoformat(),
+        "chapters": chapters,
+        "totals": _finish(totals),
+        "streak_days": streak(store.study_days(today), today),
+        "reviews_by_day": [
+            {"day": (start + timedelta(days=i)).isoformat(), "count": by_day.get((start + timedelta(days=i)).isoformat(), 0)}
+            for i in range(HISTORY_DAYS)
+        ],
+        "forecast": forecast,
+        "weakest": weakest,
+    }
+    from sysplan_study import planner
+
+    exam = planner.exam_date(store)
+    if exam is not None:
+        result["exam"] = planner.plan(
+            exam, today, result["totals"]["new"], planner.new_limit(store), planner.lead_days(store),
+            store.setting(planner.CAP_KEY) == "1",
+        ).to_json()
+    return result
+
+
+def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows (chapters then totals) shared by the table, CSV and Markdown formats."""
+    header = ["id", "title", *KEYS]
+    rows = [[c["id"], c["title"], *(c[k] for k in KEYS)] for c in data["chapters"]]
+    return header, rows
+
+
+def fmt(value: Any) -> str:
+    """A cell: retention as a percentage, None as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value <= 1 and value >= 0:
+        return f"{value:.0%}"
+    return str(value)

@@ -310,9 +310,144 @@ class Store:
 
     # ------------------------------------------------------------------ aggregate queries (for stats)
 
-    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a read-only aggregate query defined in this module's callers' SQL constants."""
-        return self.conn.execute(sql, tuple(params)).fetchall()
+    def _load_scope(self, card_decks: Iterable[tuple[str, str]]) -> None:
+        """Fill a temporary card → deck table so the aggregates below can group by deck in SQL."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY, deck TEXT NOT NULL)")
+        self.conn.execute("DELETE FROM temp.scope")
+        self.conn.executemany("INSERT OR IGNORE INTO temp.scope (card_id, deck) VALUES (?, ?)", card_decks)
+
+    def deck_aggregates(
+        self, card_decks: Iterable[tuple[str, str]], today: date, since: date
+    ) -> dict[str, dict[str, Any]]:
+        """Per deck: card counts by maturity, due, average EF, review/lapse counts and recent pass counts."""
+        self._load_scope(card_decks)
+        out: dict[str, dict[str, Any]] = {}
+        rows = self.conn.execute(
+            """SELECT d.deck, count(*), sum(s.card_id IS NULL), sum(s.interval < 7), sum(s.interval BETWEEN 7 AND 20),
+                      sum(s.interval >= 21), sum(s.due <= ?), avg(s.ef100)
+               FROM temp.scope d LEFT JOIN card_state s ON s.card_id = d.card_id GROUP BY d.deck""",
+            (today.isoformat(),),
+        )
+        for deck, cards, new, learning, young, mature, due, ef in rows:
+            out[deck] = {
+                "cards": cards, "new": new or 0, "learning": learning or 0, "young": young or 0,
+                "mature": mature or 0, "due": due or 0, "ef100_avg": ef,
+                "reviews": 0, "lapses": 0, "recent": 0, "recent_passed": 0,
+            }
+        rows = self.conn.execute(
+            """SELECT d.deck, count(*), sum(l.grade < 3 AND l.rep_before >= 1),
+                      sum(l.study_day >= ?), sum(l.study_day >= ? AND l.grade >= 3)
+               FROM review_log l JOIN temp.scope d ON d.card_id = l.card_id
+               WHERE l.mode = 'review' GROUP BY d.deck""",
+            (since.isoformat(), since.isoformat()),
+        )
+        for deck, reviews, lapses, recent, passed in rows:
+            out[deck].update(reviews=reviews, lapses=lapses or 0, recent=recent or 0, recent_passed=passed or 0)
+        return out
+
+    def answers_by_day(self, since: date, until: date, scoped: bool) -> dict[str, int]:
+        """Answers (all modes) per study day in [since, until], optionally only for cards in scope."""
+        join = "JOIN temp.scope d ON d.card_id = l.card_id" if scoped else ""
+        rows = self.conn.execute(
+            f"SELECT l.study_day, count(*) FROM review_log l {join} "
+            "WHERE l.study_day BETWEEN ? AND ? GROUP BY l.study_day",
+            (since.isoformat(), until.isoformat()),
+        )
+        return {day: n for day, n in rows}
+
+    def study_days(self, until: date) -> list[str]:
+        """Distinct study days with at least one answer, newest first."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT study_day FROM review_log WHERE study_day <= ? ORDER BY study_day DESC",
+            (until.isoformat(),),
+        )
+        return [r[0] for r in rows]
+
+    def due_by_day(self, until: date) -> dict[str, int]:
+        """Scheduled cards in scope per due date up to `until` (overdue dates included)."""
+        rows = self.conn.execute(
+            "SELECT s.due, count(*) FROM card_state s JOIN temp.scope d ON d.card_id = s.card_id "
+            "WHERE s.due <= ? GROUP BY s.due",
+            (until.isoformat(),),
+        )
+        return {due: n for due, n in rows}
+
+    def weakest_items(self, limit: int) -> list[tuple[str, int, str, int, int]]:
+        """(card id, item index, item text, times missed, attempts) of in-scope items missed most in typed recall."""
+        rows = self.conn.execute(
+            """SELECT r.card_id, r.item, max(r.item_text), sum(1 - r.recalled) AS missed, count(*)
+               FROM item_result r JOIN temp.scope d ON d.card_id = r.card_id
+               GROUP BY r.card_id, r.item HAVING missed > 0
+               ORDER BY missed DESC, count(*) DESC, r.card_id, r.item LIMIT ?""",
+            (limit,),
+        )
+        return [tuple(r) for r in rows]
+
+    # ------------------------------------------------------------------ progress export / import
+
+    def progress_rows(self) -> list[dict[str, Any]]:
+        """Every card's schedule with its last-review time."""
+        rows = self.conn.execute(
+            "SELECT card_id, repetitions, ef100, interval, due, updated_at FROM card_state ORDER BY card_id"
+        )
+        return [
+            {"card_id": r[0], "repetitions": r[1], "ef100": r[2], "interval": r[3], "due": r[4], "updated_at": r[5]}
+            for r in rows
+        ]
+
+    def all_item_results(self) -> dict[int, list[ItemResult]]:
+        """Per-item results grouped by log id."""
+        out: dict[int, list[ItemResult]] = {}
+        for log_id, item, text, rec in self.conn.execute(
+            "SELECT log_id, item, item_text, recalled FROM item_result ORDER BY log_id, item"
+        ):
+            out.setdefault(log_id, []).append(ItemResult(item, text, bool(rec)))
+        return out
+
+    def merge_progress(self, states: list[dict[str, Any]], log: list[dict[str, Any]]) -> tuple[int, int]:
+        """Merge exported progress in one transaction: newest review wins per card; log rows added once."""
+        updated = added = 0
+        from collections import Counter
+
+        with self._write() as c:
+            # A multiset of the rows already here: an imported row matching one is skipped, once per match.
+            present = Counter(c.execute("SELECT card_id, reviewed_at, mode, grade FROM review_log"))
+            for e in log:
+                key = (e["card_id"], e["reviewed_at"], e["mode"], e["grade"])
+                if present[key] > 0:
+                    present[key] -= 1
+                    continue
+                b, a = e.get("before") or {}, e.get("after") or {}
+                cur = c.execute(
+                    """INSERT INTO review_log (card_id, reviewed_at, study_day, grade, mode,
+                        rep_before, ef100_before, interval_before, due_before,
+                        rep_after, ef100_after, interval_after, due_after, duration_ms, hints, recalled, total, capped_due)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (e["card_id"], e["reviewed_at"], e["study_day"], e["grade"], e["mode"],
+                     b.get("repetitions"), b.get("ef100"), b.get("interval"), b.get("due"),
+                     a.get("repetitions"), a.get("ef100"), a.get("interval"), a.get("due"),
+                     e.get("duration_ms"), e.get("hints", 0), e.get("recalled"), e.get("total"), e.get("capped_due")),
+                )
+                for it in e.get("items", []):
+                    c.execute(
+                        "INSERT INTO item_result (log_id, card_id, item, item_text, recalled) VALUES (?, ?, ?, ?, ?)",
+                        (cur.lastrowid, e["card_id"], it["item"], it["text"], int(bool(it["recalled"]))),
+                    )
+                added += 1
+            for s in states:
+                row = c.execute("SELECT updated_at FROM card_state WHERE card_id = ?", (s["card_id"],)).fetchone()
+                if row is not None and row[0] >= s["updated_at"]:
+                    continue
+                c.execute(
+                    """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions,
+                         ef100 = excluded.ef100, interval = excluded.interval, due = excluded.due,
+                         updated_at = excluded.updated_at""",
+                    (s["card_id"], s["repetitions"], s["ef100"], s["interval"], s["due"], s["updated_at"]),
+                )
+                updated += 1
+        return updated, added
 
 
 _LOG_COLS = (

@@ -1,0 +1,82 @@
+"""Rich rendering of `sysplan stats`: chapter table, calendar heatmap and forecast bars within 80 columns."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sysplan_study.stats import KEYS, fmt
+
+SHADES = " ░▒▓█"  # characters, not colours, so the heatmap reads the same with NO_COLOR
+HEAD = {"cards": "卡片", "new": "新卡", "learning": "学习", "young": "中期", "mature": "成熟", "due": "到期",
+        "reviews": "复习", "retention": "记住", "avg_ef": "EF", "lapses": "遗忘"}
+
+
+def chapter_table(data: dict[str, Any]) -> Any:
+    """Per-chapter figures with a totals row."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE, title=f"学习进度 · {data['today']}", title_justify="left", pad_edge=False,
+                  padding=(0, 0), collapse_padding=True)
+    table.add_column("章", no_wrap=True)
+    for k in KEYS:
+        table.add_column(HEAD[k], justify="right", no_wrap=True)
+    for c in data["chapters"]:
+        table.add_row(c["id"], *(fmt(c[k]) for k in KEYS))
+    table.add_row("合计", *(fmt(data["totals"][k]) for k in KEYS), style="bold")
+    return table
+
+
+def heatmap(data: dict[str, Any], weeks: int = 13) -> str:
+    """A GitHub-style calendar: one column per week, one row per weekday, shade by answers that day."""
+    days = data["reviews_by_day"][-weeks * 7:]
+    if not days:
+        return ""
+    counts = {d["day"]: d["count"] for d in days}
+    peak = max(counts.values()) or 1
+    first = date.fromisoformat(days[0]["day"])
+    last = date.fromisoformat(days[-1]["day"])
+    start = first.toordinal() - first.weekday()  # the Monday of the first week
+    labels = ["一", "二", "三", "四", "五", "六", "日"]
+    lines = [f"最近 {weeks} 周（每格一天，越深答题越多，最多 {peak if peak > 1 or counts else 0} 题/天）"]
+    for wd in range(7):
+        row = [labels[wd], " "]
+        for w in range(weeks + 1):
+            ordinal = start + w * 7 + wd
+            if ordinal < first.toordinal() or ordinal > last.toordinal():
+                row.append("  ")
+                continue
+            n = counts.get(date.fromordinal(ordinal).isoformat(), 0)
+            level = 0 if n == 0 else 1 + min(3, (n * 4 - 1) // peak)
+            row.append(SHADES[level] * 2 if n else "· ")
+        lines.append("".join(row))
+    return "\n".join(lines)
+
+
+def forecast_bars(data: dict[str, Any], width: int = 40) -> str:
+    """Due cards for each of the next days as a horizontal bar chart."""
+    rows = data["forecast"]
+    peak = max((r["due"] for r in rows), default=0) or 1
+    lines = ["未来 14 天到期"]
+    for r in rows:
+        bar = "█" * max(0, round(r["due"] / peak * width)) if r["due"] else ""
+        lines.append(f"{r['day'][5:]} {r['due']:>5} {bar}")
+    return "\n".join(lines)
+
+
+def render(data: dict[str, Any]) -> Any:
+    """The whole stats screen."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[Any] = [chapter_table(data), Text(f"连续学习 {data['streak_days']} 天")]
+    if "exam" in data:
+        e = data["exam"]
+        parts.append(Text(f"距考试 {e['days_left']} 天 · 未学 {e['unseen']} 张 · 每天需新学 {e['needed_new_per_day']} 张"))
+    parts += [Text(""), Text(heatmap(data)), Text(""), Text(forecast_bars(data))]
+    if data["weakest"]:
+        parts.append(Text("\n最常漏掉的条目（默写）"))
+        for w in data["weakest"]:
+            parts.append(Text(f"  {w['missed']}/{w['attempts']}  {w['text']}  [{w['card_id']} 第{w['item']}项]"))
+    return Group(*parts)
