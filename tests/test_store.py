@@ -27,6 +27,12 @@ def test_fresh_database_has_all_migrations(tmp_path: Path) -> None:
     assert again.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
 
 
+def test_migration_names_match() -> None:
+    from sysplan_study.store import MIGRATION_NAMES, _migrations
+
+    assert tuple(m.name for m in _migrations()._migrations) == MIGRATION_NAMES
+
+
 def test_v1_database_upgrades_keeping_rows(tmp_path: Path) -> None:
     from sqlite_utils import Database
 

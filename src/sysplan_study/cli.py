@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
@@ -62,14 +60,14 @@ class ShowFmt(str, Enum):
     json = "json"
 
 
-@dataclass
 class Options:
-    """Global options shared by every command."""
+    """Global options shared by every command (a plain class: dataclasses costs start-up time)."""
 
-    db: Path | None = None
-    content_dirs: list[Path] = field(default_factory=list)
-    _library: Any = None
-    _store: Any = None
+    def __init__(self, db: Path | None = None, content_dirs: list[Path] | None = None):
+        self.db = db
+        self.content_dirs = content_dirs or []
+        self._library: Any = None
+        self._store: Any = None
 
     def library(self) -> Any:
         """All decks, parsed once per run."""
@@ -116,6 +114,8 @@ def _out() -> Any:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -77,12 +75,16 @@ def stats(
 
         if output is None:
             return _out().print(statsview.render(data))
+        import io
+
         from rich.console import Console
 
         buf = Console(record=True, width=80, no_color=True, file=io.StringIO())
         buf.print(statsview.render(data))
         return export.write_text(output, buf.export_text())
     if format is StatsFmt.json:
+        import json
+
         text, bom = json.dumps(data, ensure_ascii=False, indent=2) + "\n", False
     else:
         header, rows = figures.table_rows(data)

@@ -74,6 +74,21 @@ def _migrations() -> Any:
     return migrations
 
 
+# The names of the migrations below, in order; checked with plain sqlite3 on open so that sqlite-utils (slow to
+# import) is loaded only when there is something to apply. A test keeps this list equal to _migrations().
+MIGRATION_NAMES = ("m001_initial", "m002_recall_settings")
+
+
+def _pending(conn: sqlite3.Connection, tables: set[str]) -> bool:
+    """True if any migration of ours has not been applied yet."""
+    if "_sqlite_migrations" not in tables:
+        return True
+    done = {r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
+    )}
+    return not set(MIGRATION_NAMES) <= done
+
+
 @dataclass(frozen=True)
 class LogEntry:
     """One row of the review log."""
@@ -485,8 +500,6 @@ def as_user_error(e: sqlite3.Error, path: Path) -> UserError:
 
 def open_store(path: Path, create_dirs: bool = False) -> Store:
     """Open (creating if absent) a sysplan database, refuse foreign or corrupt files, apply migrations."""
-    from sqlite_utils import Database
-
     path = Path(path)
     if path.is_dir():
         raise UserError(f"database path is a directory: {path}")
@@ -515,13 +528,15 @@ def open_store(path: Path, create_dirs: bool = False) -> Store:
         if journal != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = Database(conn)
-        migrations = _migrations()
-        if migrations.pending(db):
+        if _pending(conn, tables):
+            from sqlite_utils import Database
+
+            db = Database(conn)
+            migrations = _migrations()
             # Serialise concurrent first opens: the second waits for the lock, then finds nothing pending.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                migrations.apply(db)
+                migrations.apply(db)  # applies only what is still pending once we hold the lock
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
