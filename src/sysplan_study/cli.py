@@ -212,7 +212,7 @@ def check(
         for p in problems:
             typer.echo(str(p))
         fail(f"{len(problems)} problem(s) in deck files")
-    n = sum(len(d.cards) for d in decks_)
+    n = sum(len(d.cards) for d in decks_)  # check_files returns full decks
     typer.echo(f"OK: {len(decks_)} decks, {n} cards valid")
 
 
@@ -251,7 +251,7 @@ def review(
     store, lib = o.store(), o.library()
     today = clock.today()
     limit_new = planner.new_limit(store) if new_limit is None else new_limit
-    session = ReviewSession.start(store, lib.cards_in(chapter), today, limit_new, limit)
+    session = ReviewSession.start(store, lib.card_ids_in(chapter), lib.card, today, limit_new, limit)
     session.due_cap = planner.due_cap(store, today)
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None

@@ -119,7 +119,7 @@ def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "
     lib = o.library()
     today = clock.today()
     dues = store.due_dates()
-    unseen = sum(1 for c in lib.cards if c.id not in dues)
+    unseen = sum(1 for cid in lib.card_ids if cid not in dues)
     p = planner.plan(when, today, unseen, planner.new_limit(store), planner.lead_days(store),
                      store.setting(planner.CAP_KEY) == "1")
     if format is Fmt.json:

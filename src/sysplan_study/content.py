@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sysplan_study.errors import UserError
 
@@ -118,25 +118,77 @@ class Deck:
     builtin: bool = False
 
 
-@dataclass(frozen=True)
-class Library:
-    """All loaded decks, with lookups by deck and card id."""
+class DeckRef:
+    """A deck as the library lists it: id, title and card ids at hand, the cards themselves loaded on first use.
 
-    decks: tuple[Deck, ...]
-    _cards: dict[str, Card] = field(default_factory=dict, compare=False, repr=False)
+    Listing decks, counting new/due cards and planning a review need only ids; parsing or unpickling every card
+    of a large home for that would dominate start-up.
+    """
+
+    def __init__(
+        self, id: str, title: str, kind: str, path: str, card_ids: tuple[str, ...], number: str | None = None,
+        note: str | None = None, builtin: bool = False, full: Deck | None = None,
+        loader: Callable[[], Deck] | None = None,
+    ):
+        self.id, self.title, self.kind, self.path = id, title, kind, path
+        self.card_ids, self.number, self.note, self.builtin = card_ids, number, note, builtin
+        self._full, self._loader = full, loader
+        self._by_id: dict[str, Card] | None = None
 
     @classmethod
-    def of(cls, decks: Iterable[Deck]) -> "Library":
-        """Index decks by card id (ids already checked unique)."""
-        decks = tuple(decks)
-        return cls(decks, {c.id: c for d in decks for c in d.cards})
+    def of(cls, deck: Deck) -> "DeckRef":
+        """Wrap an already loaded deck."""
+        return cls(deck.id, deck.title, deck.kind, deck.path, tuple(c.id for c in deck.cards), deck.number,
+                   deck.note, deck.builtin, full=deck)
+
+    @property
+    def full(self) -> Deck:
+        """The whole deck, loaded once."""
+        if self._full is None:
+            assert self._loader is not None
+            self._full = self._loader()
+        return self._full
 
     @property
     def cards(self) -> tuple[Card, ...]:
-        """Every card in deck order."""
+        """The deck's cards in order."""
+        return self.full.cards
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The deck's section tree."""
+        return self.full.sections
+
+    def card(self, card_id: str) -> Card:
+        """One card of this deck by id."""
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.cards}
+        return self._by_id[card_id]
+
+
+class Library:
+    """All loaded decks, with lookups by deck and card id."""
+
+    def __init__(self, decks: Iterable[DeckRef]):
+        self.decks: tuple[DeckRef, ...] = tuple(decks)
+        self._deck_of = {cid: d for d in self.decks for cid in d.card_ids}
+
+    @classmethod
+    def of(cls, decks: Iterable[Deck]) -> "Library":
+        """A library of fully loaded decks (card ids already checked unique)."""
+        return cls(DeckRef.of(d) for d in decks)
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        """Every card in deck order (loads every deck)."""
         return tuple(c for d in self.decks for c in d.cards)
 
-    def deck(self, deck_id: str) -> Deck:
+    @property
+    def card_ids(self) -> tuple[str, ...]:
+        """Every card id in deck order, without loading cards."""
+        return tuple(cid for d in self.decks for cid in d.card_ids)
+
+    def deck(self, deck_id: str) -> DeckRef:
         """The deck with this id, or a UserError listing the valid ids."""
         for d in self.decks:
             if d.id == deck_id:
@@ -145,19 +197,28 @@ class Library:
         raise UserError(f"unknown chapter or deck {deck_id!r}; valid ids: {valid}")
 
     def card(self, card_id: str) -> Card:
-        """The card with this id, or a UserError."""
-        try:
-            return self._cards[card_id]
-        except KeyError:
-            raise UserError(f"unknown card id {card_id!r} (see `sysplan cards` or `sysplan search`)") from None
+        """The card with this id (loading only its deck), or a UserError."""
+        deck = self._deck_of.get(card_id)
+        if deck is None:
+            raise UserError(f"unknown card id {card_id!r} (see `sysplan cards` or `sysplan search`)")
+        return deck.card(card_id)
 
     def has_card(self, card_id: str) -> bool:
         """True if a loaded deck holds this card id."""
-        return card_id in self._cards
+        return card_id in self._deck_of
+
+    def deck_of(self, card_id: str) -> str | None:
+        """The id of the deck holding a card, or None for a card no longer in any deck."""
+        d = self._deck_of.get(card_id)
+        return d.id if d else None
 
     def cards_in(self, deck_id: str | None) -> tuple[Card, ...]:
         """Cards of one deck (validated id), or all cards for None."""
         return self.cards if deck_id is None else self.deck(deck_id).cards
+
+    def card_ids_in(self, deck_id: str | None) -> tuple[str, ...]:
+        """Card ids of one deck (validated id), or all, without loading cards."""
+        return self.card_ids if deck_id is None else self.deck(deck_id).card_ids
 
 
 @dataclass(frozen=True)
@@ -590,21 +651,25 @@ def check_files(paths: Iterable[Path], builtin: bool = False) -> tuple[list[Deck
     return decks, problems
 
 
-def _cross_check(decks: list[Deck]) -> list[Problem]:
+def _cross_check(decks: list[Any]) -> list[Problem]:
+    """Deck ids and card ids must be unique across files (works on Deck and DeckRef alike)."""
     problems = []
     seen_deck: dict[str, str] = {}
-    seen_card: dict[str, Card] = {}
+    seen_card: dict[str, str] = {}
     for d in decks:
         if d.id in seen_deck:
             problems.append(Problem(d.path, 1, f"deck id {d.id!r} is already used by {seen_deck[d.id]}"))
             continue
         seen_deck[d.id] = d.path
-        for c in d.cards:
-            if c.id in seen_card:
-                first = seen_card[c.id]
-                problems.append(Problem(c.path, c.line, f"card id {c.id!r} is already used at {first.path}:{first.line}"))
+        ids = d.card_ids if isinstance(d, DeckRef) else tuple(c.id for c in d.cards)
+        for cid in ids:
+            if cid in seen_card:
+                where = d.card(cid) if isinstance(d, DeckRef) else next(c for c in d.cards if c.id == cid)
+                problems.append(
+                    Problem(where.path, where.line, f"card id {cid!r} is already used in {seen_card[cid]}")
+                )
             else:
-                seen_card[c.id] = c
+                seen_card[cid] = d.path
     return problems
 
 
@@ -626,18 +691,18 @@ def load_library(content_dirs: Iterable[Path] = ()) -> Library:
     from sysplan_study import deckcache
 
     entries = library_paths(content_dirs)
-    decks: list[Deck] = []
+    decks: list[DeckRef] = []
     problems: list[Problem] = []
     for path, builtin in entries:
         try:
-            decks.append(deckcache.load_cached(path, builtin))
+            decks.append(deckcache.load_ref(path, builtin))
         except ContentError as e:
             problems.extend(e.problems)
     problems.extend(_cross_check(decks))
     if problems:
         raise ContentError(problems)
     deckcache.save()
-    return Library.of(decks)
+    return Library(decks)
 
 
 # ---------------------------------------------------------------------------------------------- search

@@ -74,10 +74,9 @@ HISTORY_COLUMNS = [
 
 def history_rows(store: Store, library: Library) -> Iterable[list[Any]]:
     """The review log, one list per answer, deck filled from the current decks (blank for removed cards)."""
-    deck_of = {c.id: c.deck for c in library.cards}
     for e in store.iter_log():
         yield [
-            e.card_id, deck_of.get(e.card_id, ""), e.reviewed_at, e.study_day, e.grade, e.mode, e.hints,
+            e.card_id, library.deck_of(e.card_id) or "", e.reviewed_at, e.study_day, e.grade, e.mode, e.hints,
             e.recalled, e.total,
             None if e.before.is_new else e.before.interval, None if e.before.is_new else e.before.easiness,
             e.after.interval if e.after else None, e.after.easiness if e.after else None,

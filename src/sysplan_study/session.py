@@ -38,10 +38,19 @@ def parse_grade(raw: str, highest: int = 5) -> int:
 
 @dataclass(frozen=True)
 class Planned:
-    """A card waiting in the session queue, with the mode its answer will be logged under."""
+    """A card waiting in the session queue, with the mode its answer will be logged under.
 
-    card: Card
+    Only the id is held: the card's deck is loaded when the card is shown, so a large home starts fast.
+    """
+
+    card_id: str
     mode: str
+    resolve: Callable[[str], Card] = field(compare=False, repr=False)
+
+    @property
+    def card(self) -> Card:
+        """The card itself."""
+        return self.resolve(self.card_id)
 
 
 @dataclass(frozen=True)
@@ -69,18 +78,18 @@ class Summary:
 
 
 def plan_queue(
-    cards: Iterable[Card],
+    card_ids: Iterable[str],
     states: dict[str, sm2.State],
     today: date,
     new_allowed: int,
     limit: int | None = None,
-) -> list[Card]:
+) -> list[str]:
     """Due cards first (most overdue first), then new cards in deck order up to new_allowed; cap at limit."""
-    cards = list(cards)
-    order = {c.id: i for i, c in enumerate(cards)}
-    due = [c for c in cards if c.id in states and states[c.id].due is not None and states[c.id].due <= today]
-    due.sort(key=lambda c: (states[c.id].due, order[c.id]))
-    new = [c for c in cards if c.id not in states][: max(0, new_allowed)]
+    ids = list(card_ids)
+    order = {c: i for i, c in enumerate(ids)}
+    due = [c for c in ids if c in states and states[c].due is not None and states[c].due <= today]
+    due.sort(key=lambda c: (states[c].due, order[c]))
+    new = [c for c in ids if c not in states][: max(0, new_allowed)]
     queue = due + new
     return queue[:limit] if limit is not None else queue
 
@@ -101,7 +110,8 @@ class ReviewSession:
     def start(
         cls,
         store: Store,
-        cards: Iterable[Card],
+        card_ids: Iterable[str],
+        resolve: Callable[[str], Card],
         today: date,
         new_limit: int = DEFAULT_NEW_LIMIT,
         limit: int | None = None,
@@ -112,10 +122,9 @@ class ReviewSession:
             raise UserError("--new-limit must be 0 or more")
         if limit is not None and limit < 1:
             raise UserError("--limit must be 1 or more")
-        cards = list(cards)
         allowed = new_limit - store.new_introduced_on(today)
-        planned = plan_queue(cards, store.states(), today, allowed, limit)
-        return cls(store, today, deque(Planned(c, REVIEW) for c in planned), clock)
+        planned = plan_queue(card_ids, store.states(), today, allowed, limit)
+        return cls(store, today, deque(Planned(c, REVIEW, resolve) for c in planned), clock)
 
     @property
     def done(self) -> int:
@@ -160,7 +169,7 @@ class ReviewSession:
         self.queue.popleft()
         requeue = grade < DRILL_UNTIL
         if requeue:
-            self.queue.append(Planned(card, DRILL))
+            self.queue.append(Planned(card.id, DRILL, planned.resolve))
         done = Answered(planned, grade, log_id, before, after, requeue)
         self.history.append(done)
         self.hints_used += hints
@@ -178,7 +187,7 @@ class ReviewSession:
         if last.requeued:
             # The drill copy is the most recent append for this card.
             for i in range(len(self.queue) - 1, -1, -1):
-                if self.queue[i].card.id == last.planned.card.id and self.queue[i].mode == DRILL:
+                if self.queue[i].card_id == last.planned.card_id and self.queue[i].mode == DRILL:
                     del self.queue[i]
                     break
         self.queue.appendleft(last.planned)
@@ -187,7 +196,7 @@ class ReviewSession:
     def summary(self) -> Summary:
         """Counts of this session and the next due date among the cards seen."""
         grades = Counter(a.grade for a in self.history if a.planned.mode == REVIEW)
-        seen = {a.planned.card.id for a in self.history}
+        seen = {a.planned.card_id for a in self.history}
         dues = self.store.due_dates()
         upcoming = [dues[c] for c in seen if c in dues]
         return Summary(

@@ -176,6 +176,10 @@ class Store:
         rows = self.conn.execute("SELECT card_id, repetitions, ef100, interval, due FROM card_state")
         return {r[0]: _state_from(*r[1:]) for r in rows}
 
+    def due_strings(self) -> dict[str, str]:
+        """Due date (YYYY-MM-DD) of every reviewed card, unparsed."""
+        return dict(self.conn.execute("SELECT card_id, due FROM card_state").fetchall())
+
     def due_dates(self) -> dict[str, date]:
         """Due date of every reviewed card."""
         return {r[0]: date.fromisoformat(r[1]) for r in self.conn.execute("SELECT card_id, due FROM card_state")}
