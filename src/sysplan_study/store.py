@@ -528,6 +528,9 @@ def open_store(path: Path, create_dirs: bool = False) -> Store:
         ).fetchone()
         if existed and tables and not ours:
             raise UserError(f"not a sysplan-study database (it holds other tables): {path}")
+        # Find out now, not after the first answer, if the file cannot be written.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if journal != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
