@@ -173,3 +173,22 @@ def test_sigkill_mid_session_keeps_answers(isolated_home: Path) -> None:
     assert [r[1] for r in log_rows(isolated_home)] == [3, 5]
     assert conn.execute("SELECT count(*) FROM card_state").fetchone()[0] == 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_session_core_undo_restores_queue_and_hint_count(tmp_path: Path, library: Library) -> None:
+    from datetime import date
+
+    from sysplan_study.session import ReviewSession
+    from sysplan_study.store import open_store
+
+    store = open_store(tmp_path / "s.db")
+    deck = library.deck(CH)
+    session = ReviewSession.start(store, deck.card_ids, library.card, date(2026, 11, 24), new_limit=2)
+    assert [p.card_id for p in session.queue] == list(deck.card_ids[:2])
+    first = session.current()
+    session.answer(2, hints=1)
+    assert session.left == 2 and session.queue[-1].mode == "drill"
+    undone = session.undo()
+    assert undone is not None and undone.planned == first
+    assert [p.card_id for p in session.queue] == list(deck.card_ids[:2])
+    assert session.summary().hints == 0 and store.state(first.card_id).is_new

@@ -63,6 +63,7 @@ class Answered:
     before: sm2.State
     after: sm2.State | None
     requeued: bool
+    hints: int = 0
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class ReviewSession:
         requeue = grade < DRILL_UNTIL
         if requeue:
             self.queue.append(Planned(card.id, DRILL, planned.resolve))
-        done = Answered(planned, grade, log_id, before, after, requeue)
+        done = Answered(planned, grade, log_id, before, after, requeue, hints)
         self.history.append(done)
         self.hints_used += hints
         return done
@@ -184,6 +185,7 @@ class ReviewSession:
         if entry is None or entry.id != last.log_id:
             raise UserError("the last answer in the database is not this session's; use `sysplan undo`")
         self.history.pop()
+        self.hints_used -= last.hints
         if last.requeued:
             # The drill copy is the most recent append for this card.
             for i in range(len(self.queue) - 1, -1, -1):

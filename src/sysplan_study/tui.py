@@ -6,6 +6,7 @@ import os
 import sys
 import time
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from sysplan_study import recall, render
@@ -214,6 +215,43 @@ def typed_answer(
     return recall.match(card, lines, vocabulary)
 
 
+@dataclass
+class Step:
+    """What happened before grading: revealed (with hints, suggested grade, item results), quit or undo."""
+
+    action: str
+    hints: int = 0
+    default: int | None = None
+    items: list[Any] | None = None
+
+
+def answer_step(
+    card: Any, io: Input, out: Any, typed: bool, vocabulary: recall.Vocabulary | None, undo_hint: str = ""
+) -> Step:
+    """Typed recall scored item by item, or reveal on a key with the hint ladder; shared by review and quiz."""
+    hints = [0]
+    if typed:
+        result = typed_answer(card, io, out, hints, vocabulary)
+        if isinstance(result, str):
+            return Step(result)
+        out.print(recall_table(result))
+        default = recall.suggest_grade(result.share, max_grade(hints[0]))
+        out.print(f"回忆出 {result.recalled}/{result.total} 项，建议评分 {default}（回车接受，或按数字改评）")
+        return Step(REVEAL, hints[0], default, result.item_results())
+    if io.interactive:
+        out.print(f"[dim]空格/回车 显示答案 · h 提示 · {undo_hint}q 退出[/dim]")
+    while True:
+        action = io.read_reveal()
+        if action != HINT:
+            break
+        hints[0] = min(hints[0] + 1, recall.max_hints(card))
+        out.print(f"[cyan]提示 {hints[0]}：{recall.hint(card, hints[0])}[/cyan]（最高评分 {max_grade(hints[0])}）")
+    if action != REVEAL:
+        return Step(action)
+    out.print(render.answer_table(card.items))
+    return Step(REVEAL, hints[0])
+
+
 def run_review(
     session: ReviewSession, io: Input, out: Any, typed: bool = False, header: str | None = None,
     vocabulary: recall.Vocabulary | None = None,
@@ -229,34 +267,13 @@ def run_review(
         started = time.monotonic()
         tag = "重练" if planned.mode == DRILL else "复习"
         out.print(render.prompt_panel(card, subtitle=f"{tag} · 已答 {session.done} / 待答 {session.left}"))
-        hints = [0]
-        default: int | None = None
-        items = None
-        if typed:
-            result = typed_answer(card, io, out, hints, vocabulary)
-            if result == QUIT:
-                break
-            assert isinstance(result, recall.RecallResult)
-            out.print(recall_table(result))
-            default = recall.suggest_grade(result.share, max_grade(hints[0]))
-            out.print(f"回忆出 {result.recalled}/{result.total} 项，建议评分 {default}（回车接受，或按数字改评）")
-            items = result.item_results()
-        else:
-            if io.interactive:
-                out.print("[dim]空格/回车 显示答案 · h 提示 · u 撤销上一张 · q 退出[/dim]")
-            while True:
-                action = io.read_reveal()
-                if action != HINT:
-                    break
-                if hints[0] < recall.max_hints(card):
-                    hints[0] += 1
-                out.print(f"[cyan]提示 {hints[0]}：{recall.hint(card, hints[0])}[/cyan]（最高评分 {max_grade(hints[0])}）")
-            if action == QUIT:
-                break
-            if action == UNDO:
-                _undo(session, out)
-                continue
-            out.print(render.answer_table(card.items))
+        step = answer_step(card, io, out, typed, vocabulary, "u 撤销上一张 · ")
+        if step.action == QUIT:
+            break
+        if step.action == UNDO:
+            _undo(session, out)
+            continue
+        hints, default, items = [step.hints], step.default, step.items
         highest = max_grade(hints[0])
         if planned.mode == DRILL:
             out.print("[dim]重练：不改变复习日程，评 4 或 5 才算过关[/dim]")
@@ -328,30 +345,10 @@ def run_quiz(
             out.print("[green]✓ 正确[/green]" if a.correct else f"[red]✗ 错误[/red]，正确答案：{right}")
             continue
         out.print(render.prompt_panel(q.card, subtitle=title))
-        hints = [0]
-        default: int | None = None
-        items = None
-        if typed:
-            result = typed_answer(q.card, io, out, hints, vocabulary)
-            if result == QUIT:
-                break
-            assert isinstance(result, recall.RecallResult)
-            out.print(recall_table(result))
-            default = recall.suggest_grade(result.share, max_grade(hints[0]))
-            out.print(f"回忆出 {result.recalled}/{result.total} 项，建议评分 {default}（回车接受，或输入数字改评）")
-            items = result.item_results()
-        else:
-            if io.interactive:
-                out.print("[dim]空格/回车 显示答案 · h 提示 · q 退出[/dim]")
-            while True:
-                action = io.read_reveal()
-                if action != HINT:
-                    break
-                hints[0] = min(hints[0] + 1, recall.max_hints(q.card))
-                out.print(f"[cyan]提示 {hints[0]}：{recall.hint(q.card, hints[0])}[/cyan]")
-            if action == QUIT:
-                break
-            out.print(render.answer_table(q.card.items))
+        step = answer_step(q.card, io, out, typed, vocabulary)
+        if step.action != REVEAL:
+            break
+        hints, default, items = [step.hints], step.default, step.items
         highest = max_grade(hints[0])
         out.print(f"[dim]自评：{legend(highest)}[/dim]")
         grade = io.read_grade(highest, default)
