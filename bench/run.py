@@ -34,7 +34,6 @@ def sysplan_cmd() -> list[str]:
 def build_home(home: Path, n_cards: int, n_rows: int) -> None:
     """User decks up to n_cards in total, and a database with n_rows log rows over the last 3 years."""
     sys.path.insert(0, str(ROOT / "src"))
-    from sysplan_study import sm2
     from sysplan_study.content import builtin_content_dir, deck_files, load_file
     from sysplan_study.store import open_store
 
@@ -85,7 +84,6 @@ def build_home(home: Path, n_cards: int, n_rows: int) -> None:
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     store.close()
-    _ = sm2
     marker.write_text(json.dumps(params))
 
 

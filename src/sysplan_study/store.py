@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from sysplan_study.errors import UserError
-from sysplan_study.sm2 import INITIAL_EF100, State
+from sysplan_study.sm2 import State
 
 MIGRATION_SET = "sysplan_study"
 BUSY_TIMEOUT_MS = 10_000
