@@ -34,8 +34,8 @@ def sysplan_cmd() -> list[str]:
 def build_home(home: Path, n_cards: int, n_rows: int) -> None:
     """User decks up to n_cards in total, and a database with n_rows log rows over the last 3 years."""
     sys.path.insert(0, str(ROOT / "src"))
-    from sysplan_study.content import builtin_content_dir, deck_files, load_file
-    from sysplan_study.store import open_store
+    from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
+    from sysplan_study.store.connection import open_store
 
     marker = home / "bench.json"
     params = {"cards": n_cards, "rows": n_rows, "version": 1}
@@ -141,8 +141,8 @@ def first_card_time(env: dict[str, str], runs: int) -> float:
 def commit_time(home: Path, n: int) -> float:
     """Median time of Store.record (one answer, one transaction) over n answers on the large database."""
     sys.path.insert(0, str(ROOT / "src"))
-    from sysplan_study import sm2
-    from sysplan_study.store import open_store
+    from sysplan_study.memory import sm2
+    from sysplan_study.store.connection import open_store
 
     work = home / "commit-bench.db"
     shutil.copy(home / "sysplan.db", work)

@@ -41,6 +41,7 @@ def invoke(runner: CliRunner) -> Any:
 @pytest.fixture(scope="session")
 def library() -> Any:
     """The shipped decks, loaded once."""
-    from sysplan_study.content import Library, builtin_content_dir, deck_files, load_file
+    from sysplan_study.decks.model import Library
+    from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
 
     return Library.of(load_file(p, builtin=True) for p in deck_files(builtin_content_dir()))

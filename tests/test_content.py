@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sysplan_study.content import (
-    ContentError,
-    Library,
-    builtin_content_dir,
-    check_files,
-    deck_files,
-    load_file,
-    search,
-)
+from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
+from sysplan_study.decks.library import check_files, search
+from sysplan_study.decks.model import Library
+from sysplan_study.decks.yaml_lines import ContentError
 
 GOOD = """\
 deck: mine

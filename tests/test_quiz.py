@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from sysplan_study import drills
-from sysplan_study.content import Library
-from sysplan_study.quiz import build_questions
-from sysplan_study.recall import normalize
+from sysplan_study.study import drills
+from sysplan_study.decks.model import Library
+from sysplan_study.study.quiz import build_questions
+from sysplan_study.study.recall import normalize
 
 
 def all_questions(library: Library, mode: str) -> list[drills.Question]:

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from sysplan_study import recall
-from sysplan_study.content import Card, Library
-from sysplan_study.session import max_grade
+from sysplan_study.study import recall
+from sysplan_study.decks.model import Card, Library
+from sysplan_study.study.session import max_grade
 
 FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sysplan_study.content import Library
+from sysplan_study.decks.model import Library
 
 CH = "supervise"
 
@@ -87,8 +87,8 @@ def test_new_limit_counted_from_log(invoke: Any, isolated_home: Path) -> None:
 def test_due_cards_come_before_new_and_most_overdue_first(invoke: Any, isolated_home: Path, library: Library) -> None:
     from datetime import date, datetime, timezone
 
-    from sysplan_study import sm2
-    from sysplan_study.store import open_store
+    from sysplan_study.memory import sm2
+    from sysplan_study.store.connection import open_store
 
     cards = library.deck(CH).cards
     isolated_home.mkdir(parents=True)
@@ -178,8 +178,8 @@ def test_sigkill_mid_session_keeps_answers(isolated_home: Path) -> None:
 def test_session_core_undo_restores_queue_and_hint_count(tmp_path: Path, library: Library) -> None:
     from datetime import date
 
-    from sysplan_study.session import ReviewSession
-    from sysplan_study.store import open_store
+    from sysplan_study.study.session import ReviewSession
+    from sysplan_study.store.connection import open_store
 
     store = open_store(tmp_path / "s.db")
     deck = library.deck(CH)

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sysplan_study.content import check_files
+from sysplan_study.decks.library import check_files
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -96,7 +96,7 @@ def test_read_only_database(invoke: Any, isolated_home: Path, monkeypatch: pytes
     before = db.read_bytes()
     if os.geteuid() == 0:
         # Root ignores file modes, so open the file the way SQLite opens a read-only file.
-        import sysplan_study.store as store_mod
+        import sysplan_study.store.connection as store_mod
 
         real = sqlite3.connect
 

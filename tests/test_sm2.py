@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sysplan_study import sm2
+from sysplan_study.memory import sm2
 
 DAY0 = date(2026, 1, 1)
 

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from sysplan_study import sm2
-from sysplan_study.content import Library
-from sysplan_study.stats import streak
-from sysplan_study.store import ItemResult, open_store
+from sysplan_study.memory import sm2
+from sysplan_study.decks.model import Library
+from sysplan_study.reports.stats import streak
+from sysplan_study.store.history import ItemResult
+from sysplan_study.store.connection import open_store
 
 TODAY = date(2026, 11, 24)
 
@@ -202,8 +203,11 @@ def test_import_merge_newest_wins(invoke: Any, isolated_home: Path, library: Lib
         {"card_id": cid, "repetitions": 3, "ef100": 260, "interval": 16, "due": "2026-12-10", "updated_at": "2026-11-30T00:00:00+00:00"},
     ], "log": []}
     path = tmp_path / "p.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
     assert invoke("review", "--chapter", "supervise", "--limit", "1", input="5\n").exit_code == 0
+    from datetime import datetime, timezone
+
+    doc["cards"][0]["updated_at"] = datetime.now(timezone.utc).isoformat()  # newer than the review just made
+    path.write_text(json.dumps(doc), encoding="utf-8")
     assert "更新 1 张" in invoke("import-progress", str(path)).stdout  # the file's review is newer
     doc["cards"][0]["updated_at"] = "2020-01-01T00:00:00+00:00"
     path.write_text(json.dumps(doc), encoding="utf-8")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sysplan_study import sm2
+from sysplan_study.memory import sm2
 from sysplan_study.errors import UserError
-from sysplan_study.store import ItemResult, open_store
+from sysplan_study.store.history import ItemResult
+from sysplan_study.store.connection import open_store
 
 DAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
@@ -28,7 +29,7 @@ def test_fresh_database_has_all_migrations(tmp_path: Path) -> None:
 
 
 def test_migration_names_match() -> None:
-    from sysplan_study.store import MIGRATION_NAMES, _migrations
+    from sysplan_study.store.migrations import MIGRATION_NAMES, _migrations
 
     assert tuple(m.name for m in _migrations()._migrations) == MIGRATION_NAMES
 
@@ -36,7 +37,7 @@ def test_migration_names_match() -> None:
 def test_v1_database_upgrades_keeping_rows(tmp_path: Path) -> None:
     from sqlite_utils import Database
 
-    from sysplan_study.store import _migrations
+    from sysplan_study.store.migrations import _migrations
 
     path = tmp_path / "v1.db"
     db = Database(path)

@@ -9,10 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from sysplan_study import recall, render
+from sysplan_study.study import recall
+from sysplan_study.ui import render
 from sysplan_study.errors import UserError
-from sysplan_study.session import DRILL, ReviewSession, Summary, max_grade, parse_grade
-from sysplan_study.sm2 import GRADE_LEGEND
+from sysplan_study.study.session import DRILL, ReviewSession, Summary, max_grade, parse_grade
+from sysplan_study.memory.sm2 import GRADE_LEGEND
 
 QUIT, UNDO, HINT, REVEAL = "quit", "undo", "hint", "reveal"
 MAX_LINE = 4000  # longer input lines are cut: nothing useful is that long

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Iterable
 
-from sysplan_study import sm2
+from sysplan_study.memory import sm2
 from sysplan_study.clock import utc_now
-from sysplan_study.content import Card
+from sysplan_study.decks.model import Card
 from sysplan_study.errors import UserError
-from sysplan_study.store import ItemResult, LogEntry, Store
+from sysplan_study.store.history import ItemResult, LogEntry, Store
 
 DEFAULT_NEW_LIMIT = 20
 DRILL_UNTIL = 4  # SM-2: repeat the day's items graded below 4 until they reach 4

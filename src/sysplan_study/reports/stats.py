@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sysplan_study.content import Library
-from sysplan_study.store import Store
+from sysplan_study.decks.model import Library
+from sysplan_study.store import aggregates
+from sysplan_study.store.history import Store
 
 RETENTION_DAYS = 30
 HISTORY_DAYS = 90
@@ -61,7 +62,7 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
     """Everything `sysplan stats` reports (the JSON interface documented in README)."""
     decks = [library.deck(chapter)] if chapter else list(library.decks)
     since = today - timedelta(days=RETENTION_DAYS - 1)
-    raw = store.deck_aggregates(((cid, d.id) for d in decks for cid in d.card_ids), today, since)
+    raw = aggregates.deck_aggregates(store, ((cid, d.id) for d in decks for cid in d.card_ids), today, since)
     chapters = []
     totals: dict[str, Any] = {}
     for d in decks:
@@ -75,9 +76,9 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
     ef_sum = sum((r.get("ef100_avg") or 0) * (r.get("cards", 0) - r.get("new", 0)) for r in raw.values())
     totals["ef100_avg"] = ef_sum / reviewed if reviewed else None
     start = today - timedelta(days=HISTORY_DAYS - 1)
-    by_day = store.answers_by_day(start, today, scoped=chapter is not None)
+    by_day = aggregates.answers_by_day(store, start, today, scoped=chapter is not None)
     end = today + timedelta(days=FORECAST_DAYS - 1)
-    dues = store.due_by_day(end)
+    dues = aggregates.due_by_day(store, end)
     forecast = []
     for i in range(FORECAST_DAYS):
         day = today + timedelta(days=i)
@@ -87,13 +88,13 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
         forecast.append({"day": day.isoformat(), "due": n})
     weakest = [
         {"card_id": cid, "item": idx + 1, "text": text, "missed": missed, "attempts": attempts}
-        for cid, idx, text, missed, attempts in store.weakest_items(WEAKEST)
+        for cid, idx, text, missed, attempts in aggregates.weakest_items(store, WEAKEST)
     ]
     result: dict[str, Any] = {
         "today": today.isoformat(),
         "chapters": chapters,
         "totals": _finish(totals),
-        "streak_days": streak(store.study_days(today), today),
+        "streak_days": streak(aggregates.study_days(store, today), today),
         "reviews_by_day": [
             {"day": (start + timedelta(days=i)).isoformat(), "count": by_day.get((start + timedelta(days=i)).isoformat(), 0)}
             for i in range(HISTORY_DAYS)
@@ -101,7 +102,7 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
         "forecast": forecast,
         "weakest": weakest,
     }
-    from sysplan_study import planner
+    from sysplan_study.study import planner
 
     exam = planner.exam_date(store)
     if exam is not None:

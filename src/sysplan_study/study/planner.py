@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from sysplan_study import sm2
+from sysplan_study.memory import sm2
 from sysplan_study.errors import UserError
-from sysplan_study.store import Store
+from sysplan_study.store.history import Store
 
 EXAM_KEY = "exam_date"
 CAP_KEY = "cap_intervals"

@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Any, Iterable, Sequence
 
-from sysplan_study.content import Card, Item
+from sysplan_study.decks.model import Card, Item
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sysplan_study import __version__
-from sysplan_study.content import Deck, DeckRef, load_file
+from sysplan_study.decks.model import Deck, DeckRef
+from sysplan_study.decks.files import load_file
 
 _index: dict[str, Any] | None = None
 _dirty = False

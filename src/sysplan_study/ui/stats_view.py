@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sysplan_study.stats import KEYS, fmt
+from sysplan_study.reports.stats import KEYS, fmt
 
 SHADES = " ░▒▓█"  # characters, not colours, so the heatmap reads the same with NO_COLOR
 HEAD = {"cards": "卡片", "new": "新卡", "learning": "学习", "young": "中期", "mature": "成熟", "due": "到期",

@@ -6,8 +6,8 @@ import random
 from dataclasses import dataclass
 from typing import Sequence
 
-from sysplan_study.content import Card, Item
-from sysplan_study.recall import MATCH_THRESHOLD, normalize, similarity
+from sysplan_study.decks.model import Card, Item
+from sysplan_study.study.recall import MATCH_THRESHOLD, normalize, similarity
 
 RECALL, COUNT, WHICH, ODD, NEXT = "recall", "count", "which", "odd", "next"
 CHOICE_MODES = (COUNT, WHICH, ODD, NEXT)

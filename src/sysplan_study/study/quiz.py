@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Sequence
 
-from sysplan_study import drills
+from sysplan_study.study import drills
 from sysplan_study.clock import utc_now
-from sysplan_study.content import Card
+from sysplan_study.decks.model import Card
 from sysplan_study.errors import UserError
-from sysplan_study.store import ItemResult, Store
+from sysplan_study.store.history import ItemResult, Store
 
 DEFAULT_COUNT = 10
 MIXED = "mixed"
@@ -78,7 +78,7 @@ class QuizSession:
     def answer_recall(self, q: drills.Question, grade: int, duration_ms: int | None = None, hints: int = 0,
                       items: list[ItemResult] | None = None) -> QuizAnswer:
         """Log a self-graded (or typed and scored) recall answer."""
-        from sysplan_study import sm2
+        from sysplan_study.memory import sm2
 
         sm2.check_quality(grade)
         self._log(q, grade, duration_ms, hints, items)

@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
-from sysplan_study.content import Card, Item
-from sysplan_study.store import ItemResult
+from sysplan_study.decks.model import Card, Item
+from sysplan_study.store.history import ItemResult
 
 # A typed line counts as an item when its similarity reaches this (0-100) and no item of another list is closer.
 # Chosen from the real decks: every item typed with width/punctuation/synonym variations or a few characters

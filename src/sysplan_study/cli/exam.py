@@ -1,0 +1,68 @@
+"""The exam planner commands: exam, exam set, exam clear."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from sysplan_study.cli.app import Fmt, _opts, _print_json, app
+
+DEFAULT_LEAD_DAYS = 14  # mirrors planner.DEFAULT_LEAD_DAYS without importing it at start-up
+
+
+exam_app = typer.Typer(help="Exam date planner.", no_args_is_help=False, invoke_without_command=True)
+app.add_typer(exam_app, name="exam")
+
+
+@exam_app.callback()
+def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "-f")) -> None:
+    """Show days left and the new cards per day needed.  Example: sysplan exam"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sysplan_study import clock
+    from sysplan_study.study import planner
+
+    o = _opts(ctx)
+    store = o.store()
+    when = planner.exam_date(store)
+    if when is None:
+        typer.echo("还没有设置考试日期：sysplan exam set 2027-05-22")
+        return
+    lib = o.library()
+    today = clock.today()
+    dues = store.due_dates()
+    unseen = sum(1 for cid in lib.card_ids if cid not in dues)
+    p = planner.plan(when, today, unseen, planner.new_limit(store), planner.lead_days(store),
+                     store.setting(planner.CAP_KEY) == "1")
+    if format is Fmt.json:
+        return _print_json(p.to_json())
+    typer.echo(planner.describe(p))
+
+
+@exam_app.command("set")
+def exam_set(
+    ctx: typer.Context,
+    when: str = typer.Argument(..., help="Exam date YYYY-MM-DD."),
+    lead_days: int = typer.Option(DEFAULT_LEAD_DAYS, "--lead-days", help="See every card this many days before."),
+    new_limit: Optional[int] = typer.Option(None, "--new-limit", help="Your daily new-card limit (default 20)."),
+    cap_intervals: bool = typer.Option(False, "--cap-intervals", help="Pull due dates after the exam into its last week."),
+) -> None:
+    """Set the exam date.  Example: sysplan exam set 2027-05-22 --cap-intervals"""
+    from sysplan_study import clock
+    from sysplan_study.study import planner
+
+    day = clock.parse_date(when, "exam date")
+    store = _opts(ctx).store()
+    planner.set_exam(store, day, cap_intervals, lead_days, new_limit)
+    typer.echo(f"考试日期已设为 {day.isoformat()}（距今 {(day - clock.today()).days} 天）")
+
+
+@exam_app.command("clear")
+def exam_clear(ctx: typer.Context) -> None:
+    """Forget the exam date.  Example: sysplan exam clear"""
+    from sysplan_study.study import planner
+
+    planner.set_exam(_opts(ctx).store(), None)
+    typer.echo("已清除考试日期")
+

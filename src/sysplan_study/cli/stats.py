@@ -1,0 +1,66 @@
+"""The stats command."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sysplan_study.cli.app import _opts, _out, app
+
+
+class StatsFmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Only this chapter/deck."),
+    format: StatsFmt = typer.Option(StatsFmt.table, "--format", "-f"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Progress per chapter, streak, heatmap, forecast, weakest items.  Example: sysplan stats --format json"""
+    from sysplan_study import clock
+    from sysplan_study.reports import export
+    from sysplan_study.store import outputs
+    from sysplan_study.reports import stats as figures
+
+    o = _opts(ctx)
+    if output is not None:
+        outputs.check_target(output)
+    data = figures.compute(o.library(), o.store(), clock.today(), chapter)
+    if format is StatsFmt.table:
+        from sysplan_study.ui import stats_view as statsview
+
+        if output is None:
+            return _out().print(statsview.render(data))
+        import io
+
+        from rich.console import Console
+
+        buf = Console(record=True, width=80, no_color=True, file=io.StringIO())
+        buf.print(statsview.render(data))
+        return outputs.write_text(output, buf.export_text())
+    if format is StatsFmt.json:
+        import json
+
+        text, bom = json.dumps(data, ensure_ascii=False, indent=2) + "\n", False
+    else:
+        header, rows = figures.table_rows(data)
+        if format is StatsFmt.csv:
+            text, bom = export.csv_text(header, rows), True
+        else:
+            text, bom = export.markdown_table(header, ([*r[:2], *(figures.fmt(v) for v in r[2:])] for r in rows)), False
+    if output is None:
+        sys.stdout.write(("\ufeff" if bom else "") + text)
+    else:
+        outputs.write_text(output, text, bom=bom)
+        typer.echo(f"已写入 {output}", err=True)
+

@@ -1,0 +1,1 @@
+"""Decks: the model, YAML loading and validation, the card cache."""

@@ -1,0 +1,1 @@
+"""Schedulers and memory models: pure functions of histories, the clock passed in."""

@@ -1,0 +1,1 @@
+"""Reports: stats and exports."""

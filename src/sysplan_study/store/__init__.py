@@ -1,0 +1,1 @@
+"""The user's history in SQLite: connection, migrations, answers, undo, progress files. The only SQL on it."""

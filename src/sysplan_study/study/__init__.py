@@ -1,0 +1,1 @@
+"""Study logic without terminal I/O: sessions, quizzes, drills, grading of typed recall, the exam planner."""

@@ -1,0 +1,1 @@
+"""Terminal screens: Rich rendering, CJK wrapping, the interactive review and quiz loops."""
