@@ -20,12 +20,14 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 def test_fresh_database_has_all_migrations(tmp_path: Path) -> None:
     store = open_store(tmp_path / "a.db")
     names = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert names == ["m001_initial", "m002_recall_settings"]
+    from sysplan_study.store.migrations import MIGRATION_NAMES
+
+    assert names == list(MIGRATION_NAMES)
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
     # Reopening applies nothing twice.
     again = open_store(tmp_path / "a.db")
-    assert again.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
+    assert again.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(MIGRATION_NAMES)
 
 
 def test_migration_names_match() -> None:

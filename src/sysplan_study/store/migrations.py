@@ -62,12 +62,23 @@ def _migrations() -> Any:
         db.execute("CREATE INDEX idx_item_card ON item_result(card_id, item)")
         db.execute("CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
+    @migrations()
+    def m003_log_origin(db: Any) -> None:
+        # 'local' for answers given here, 'import' for rows merged from a progress file: undo never takes those.
+        db.execute("ALTER TABLE review_log ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
+        db.execute("CREATE INDEX idx_log_origin ON review_log(origin, id)")
+
+    @migrations()
+    def m004_suspended(db: Any) -> None:
+        # Suspended cards are never scheduled or counted as due; their state and log stay as they are.
+        db.execute("CREATE TABLE suspended (card_id TEXT PRIMARY KEY, since TEXT NOT NULL)")
+
     return migrations
 
 
 # The names of the migrations below, in order; checked with plain sqlite3 on open so that sqlite-utils (slow to
 # import) is loaded only when there is something to apply. A test keeps this list equal to _migrations().
-MIGRATION_NAMES = ("m001_initial", "m002_recall_settings")
+MIGRATION_NAMES = ("m001_initial", "m002_recall_settings", "m003_log_origin", "m004_suspended")
 
 
 def _pending(conn: sqlite3.Connection, tables: set[str]) -> bool:
