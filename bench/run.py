@@ -139,9 +139,10 @@ def first_card_time(env: dict[str, str], runs: int) -> float:
 
 
 def commit_time(home: Path, n: int) -> float:
-    """Median time of Store.record (one answer, one transaction) over n answers on the large database."""
+    """Median time of one review answer (read state, schedule, write state + log in one transaction)."""
     sys.path.insert(0, str(ROOT / "src"))
     from sysplan_study.memory import sm2
+    from sysplan_study.store import answers
     from sysplan_study.store.connection import open_store
 
     work = home / "commit-bench.db"
@@ -150,11 +151,11 @@ def commit_time(home: Path, n: int) -> float:
     times = []
     now = datetime.now(timezone.utc)
     for i in range(n):
-        cid = f"bench.card{i % 200}"
-        before = store.state(cid)
-        after = sm2.review(before, 4, TODAY)
+        cid = f"bench.card{i}"
+        seen = store.state_row(cid)
         t = time.perf_counter()
-        store.record(cid, "review", 4, before, after, now, TODAY, duration_ms=1000)
+        answers.answer_review(store, cid, seen, 4, lambda b: (sm2.review(b, 4, TODAY), None), now, TODAY,
+                              new_limit=10**9, duration_ms=1000)
         times.append(time.perf_counter() - t)
     store.close()
     for suffix in ("", "-wal", "-shm"):

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from helpers import seed
+
 from sysplan_study.decks.model import Library
 
 CH = "supervise"
@@ -95,7 +97,7 @@ def test_due_cards_come_before_new_and_most_overdue_first(invoke: Any, isolated_
     store = open_store(isolated_home / "sysplan.db")
     now = datetime(2026, 11, 1, tzinfo=timezone.utc)
     for card, due in ((cards[2], date(2026, 11, 20)), (cards[0], date(2026, 11, 22)), (cards[1], date(2026, 11, 23))):
-        store.record(card.id, "review", 4, sm2.new_state(), sm2.State(1, 250, 1, due), now, date(2026, 11, 1))
+        seed(store, card.id, "review", 4, sm2.new_state(), sm2.State(1, 250, 1, due), now, date(2026, 11, 1))
     store.close()
     result = invoke("review", "--chapter", CH, "--limit", "4", "--new-limit", "5", input="4\n4\n4\n4\n")
     assert result.exit_code == 0, result.output

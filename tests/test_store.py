@@ -7,6 +7,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from helpers import seed
+from sysplan_study.store import answers
 
 from sysplan_study.memory import sm2
 from sysplan_study.errors import UserError
@@ -66,7 +68,7 @@ def test_record_commits_state_and_log(tmp_path: Path) -> None:
     store = open_store(path)
     before = sm2.new_state()
     after = sm2.review(before, 5, DAY)
-    store.record("x.a", "review", 5, before, after, NOW, DAY, duration_ms=1200)
+    seed(store, "x.a", "review", 5, before, after, NOW, DAY, duration_ms=1200)
     # A second connection sees it at once: committed, not pending.
     other = sqlite3.connect(path)
     assert other.execute("SELECT grade, mode, due_after FROM review_log").fetchall() == [(5, "review", "2026-11-25")]
@@ -75,8 +77,8 @@ def test_record_commits_state_and_log(tmp_path: Path) -> None:
 
 def test_drill_and_quiz_do_not_change_state(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
-    store.record("x.a", "drill", 2, sm2.new_state(), None, NOW, DAY)
-    store.record("x.a", "quiz", 5, sm2.new_state(), None, NOW, DAY)
+    seed(store, "x.a", "drill", 2, sm2.new_state(), None, NOW, DAY)
+    seed(store, "x.a", "quiz", 5, sm2.new_state(), None, NOW, DAY)
     assert store.state("x.a").is_new
     assert [e.mode for e in store.log()] == ["drill", "quiz"]
 
@@ -84,7 +86,7 @@ def test_drill_and_quiz_do_not_change_state(tmp_path: Path) -> None:
 def test_item_results_stored(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     items = [ItemResult(0, "甲", True), ItemResult(1, "乙", False)]
-    log_id = store.record("x.a", "quiz", 2, sm2.new_state(), None, NOW, DAY, items=items)
+    log_id = seed(store, "x.a", "quiz", 2, sm2.new_state(), None, NOW, DAY, items=items)
     assert store.item_results(log_id) == items
     assert (store.log()[0].recalled, store.log()[0].total) == (1, 2)
 
@@ -92,23 +94,23 @@ def test_item_results_stored(tmp_path: Path) -> None:
 def test_undo_restores_previous_state(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     s1 = sm2.review(sm2.new_state(), 5, DAY)
-    store.record("x.a", "review", 5, sm2.new_state(), s1, NOW, DAY)
+    seed(store, "x.a", "review", 5, sm2.new_state(), s1, NOW, DAY)
     s2 = sm2.review(s1, 3, DAY)
-    store.record("x.a", "review", 3, s1, s2, NOW, DAY)
-    assert store.undo_last().grade == 3
+    seed(store, "x.a", "review", 3, s1, s2, NOW, DAY)
+    assert answers.undo_last_local(store).grade == 3
     assert store.state("x.a") == s1
-    assert store.undo_last().grade == 5
+    assert answers.undo_last_local(store).grade == 5
     assert store.state("x.a").is_new
-    assert store.undo_last() is None
+    assert answers.undo_last_local(store) is None
 
 
 def test_new_cards_counted_per_day(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     for cid in ("a", "b"):
-        store.record(cid, "review", 4, sm2.new_state(), sm2.review(sm2.new_state(), 4, DAY), NOW, DAY)
-    store.record("a", "drill", 4, sm2.new_state(), None, NOW, DAY)
-    assert store.new_introduced_on(DAY) == 2
-    assert store.new_introduced_on(date(2026, 11, 25)) == 0
+        seed(store, cid, "review", 4, sm2.new_state(), sm2.review(sm2.new_state(), 4, DAY), NOW, DAY)
+    seed(store, "a", "drill", 4, sm2.new_state(), None, NOW, DAY)
+    assert answers.new_introduced_on(store, DAY) == 2
+    assert answers.new_introduced_on(store, date(2026, 11, 25)) == 0
 
 
 def test_random_bytes_file_refused_and_untouched(tmp_path: Path) -> None:

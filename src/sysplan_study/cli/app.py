@@ -75,14 +75,18 @@ class Options:
             from sysplan_study.decks.library import load_library
 
             self._library = load_library(self.content_dirs)
+            for warning in self._library.warnings:  # skipped user decks: said once per run, then studying goes on
+                typer.echo(f"sysplan: 警告 (warning): {' '.join(warning.split())}", err=True)
         return self._library
 
-    def store(self) -> Any:
-        """The database, opened (and migrated) once per run."""
+    def store(self, write: bool = True) -> Any:
+        """The database, opened (and migrated) once per run; `write=False` for commands that only read it."""
         if self._store is None:
             from sysplan_study.store.connection import open_store
 
-            self._store = open_store(_db_path(self), create_dirs=self.db is None)
+            self._store = open_store(_db_path(self), create_dirs=self.db is None, write=write)
+            if self._store.backup_made is not None:
+                typer.echo(f"升级数据库前已备份到 {self._store.backup_made}（backup before migration）", err=True)
         return self._store
 
 

@@ -12,7 +12,8 @@ from typing import Any, Iterable, Iterator
 from sysplan_study.memory.sm2 import State
 from sysplan_study.store.errors import db_error
 
-MODES = ("review", "drill", "quiz")
+MODES = ("review", "drill", "quiz", "reset")
+LOCAL, IMPORTED = "local", "import"  # review_log.origin
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class LogEntry:
     recalled: int | None = None
     total: int | None = None
     capped_due: str | None = None
+    origin: str = "local"
+
+    @property
+    def state_after(self) -> tuple[Any, ...] | None:
+        """The card_state row (repetitions, ef100, interval, due) this answer left, or None if it changed none."""
+        if self.after is None or self.after.due is None:
+            return None
+        return (self.after.repetitions, self.after.ef100, self.after.interval,
+                self.capped_due or self.after.due.isoformat())
 
 
 @dataclass(frozen=True)
@@ -59,9 +69,11 @@ def _state_cols(state: State | None) -> tuple[Any, Any, Any, Any]:
 class Store:
     """An open sysplan database; every write is its own short transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool = False):
         self.conn = conn
         self.path = path
+        self.read_only = read_only  # opened without write access: only reading commands get such a store
+        self.backup_made: Path | None = None  # set when opening backed the file up before a migration
 
     # ------------------------------------------------------------------ plumbing
 
@@ -74,11 +86,13 @@ class Store:
             raise db_error(e, self.path) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as e:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise db_error(e, self.path) from None
+            raise
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = self.conn.execute(sql, tuple(params)).fetchone()
@@ -97,6 +111,13 @@ class Store:
         ).fetchone()
         return _state_from(*row) if row else State()
 
+    def state_row(self, card_id: str) -> tuple[Any, ...] | None:
+        """The card's stored schedule as (repetitions, ef100, interval, due) exactly as saved, or None if new."""
+        row = self.conn.execute(
+            "SELECT repetitions, ef100, interval, due FROM card_state WHERE card_id = ?", (card_id,)
+        ).fetchone()
+        return tuple(row) if row else None
+
     def states(self) -> dict[str, State]:
         """Every reviewed card's state, by card id (cards removed from the decks included)."""
         rows = self.conn.execute("SELECT card_id, repetitions, ef100, interval, due FROM card_state")
@@ -106,108 +127,23 @@ class Store:
         """Due date (YYYY-MM-DD) of every reviewed card, unparsed."""
         return dict(self.conn.execute("SELECT card_id, due FROM card_state").fetchall())
 
+    def suspended_ids(self) -> set[str]:
+        """Ids of suspended cards."""
+        return {r[0] for r in self.conn.execute("SELECT card_id FROM suspended")}
+
+    def next_due(self, after: date) -> date | None:
+        """The earliest due date after a day, over every scheduled card that is not suspended."""
+        row = self.conn.execute(
+            "SELECT min(due) FROM card_state WHERE due > ? AND card_id NOT IN (SELECT card_id FROM suspended)",
+            (after.isoformat(),),
+        ).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
     def due_dates(self) -> dict[str, date]:
         """Due date of every reviewed card."""
         return {r[0]: date.fromisoformat(r[1]) for r in self.conn.execute("SELECT card_id, due FROM card_state")}
 
-    # ------------------------------------------------------------------ answers
-
-    def record(
-        self,
-        card_id: str,
-        mode: str,
-        grade: int,
-        before: State,
-        after: State | None,
-        reviewed_at: datetime,
-        study_day: date,
-        duration_ms: int | None = None,
-        hints: int = 0,
-        items: list[ItemResult] | None = None,
-        capped_due: date | None = None,
-    ) -> int:
-        """Log one answer and, in review mode, save the new schedule: one transaction, committed at once."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
-        recalled = sum(1 for i in items if i.recalled) if items else None
-        total = len(items) if items else None
-        with self._write() as c:
-            cur = c.execute(
-                """INSERT INTO review_log (card_id, reviewed_at, study_day, grade, mode,
-                    rep_before, ef100_before, interval_before, due_before,
-                    rep_after, ef100_after, interval_after, due_after,
-                    duration_ms, hints, recalled, total, capped_due)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    card_id, reviewed_at.isoformat(), study_day.isoformat(), grade, mode,
-                    *_state_cols(before), *_state_cols(after), duration_ms, hints, recalled, total,
-                    capped_due.isoformat() if capped_due else None,
-                ),
-            )
-            log_id = int(cur.lastrowid or 0)
-            if items:
-                c.executemany(
-                    "INSERT INTO item_result (log_id, card_id, item, item_text, recalled) VALUES (?, ?, ?, ?, ?)",
-                    [(log_id, card_id, i.item, i.text, int(i.recalled)) for i in items],
-                )
-            if mode == "review" and after is not None and after.due is not None:
-                due = capped_due or after.due
-                c.execute(
-                    """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?)
-                       ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions,
-                         ef100 = excluded.ef100, interval = excluded.interval, due = excluded.due,
-                         updated_at = excluded.updated_at""",
-                    (card_id, after.repetitions, after.ef100, after.interval, due.isoformat(),
-                     reviewed_at.isoformat()),
-                )
-        return log_id
-
-    def last_entry(self) -> LogEntry | None:
-        """The most recent answer, or None."""
-        rows = self.log(limit=1, newest_first=True)
-        return rows[0] if rows else None
-
-    def undo_last(self) -> LogEntry | None:
-        """Remove the last answer and, if it was a scheduled review, restore the state before it."""
-        with self._write() as c:
-            row = c.execute(f"SELECT {_LOG_COLS} FROM review_log ORDER BY id DESC LIMIT 1").fetchone()
-            if row is None:
-                return None
-            entry = _entry(row)
-            if entry.mode == "review":
-                if entry.before.is_new:
-                    c.execute("DELETE FROM card_state WHERE card_id = ?", (entry.card_id,))
-                else:
-                    b = entry.before
-                    prior = c.execute(
-                        "SELECT reviewed_at FROM review_log WHERE card_id = ? AND mode = 'review' AND id < ? "
-                        "ORDER BY id DESC LIMIT 1",
-                        (entry.card_id, entry.id),
-                    ).fetchone()
-                    c.execute(
-                        """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
-                           VALUES (?, ?, ?, ?, ?, ?)
-                           ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions,
-                             ef100 = excluded.ef100, interval = excluded.interval, due = excluded.due,
-                             updated_at = excluded.updated_at""",
-                        (entry.card_id, b.repetitions, b.ef100, b.interval,
-                         b.due.isoformat() if b.due else None, prior[0] if prior else entry.reviewed_at),
-                    )
-            c.execute("DELETE FROM item_result WHERE log_id = ?", (entry.id,))
-            c.execute("DELETE FROM review_log WHERE id = ?", (entry.id,))
-        return entry
-
-    def new_introduced_on(self, day: date, card_ids: Iterable[str] | None = None) -> int:
-        """How many new cards were first reviewed on a study day (the daily new-card limit counts these)."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT card_id FROM review_log WHERE study_day = ? AND mode = 'review' AND due_before IS NULL",
-            (day.isoformat(),),
-        ).fetchall()
-        ids = {r[0] for r in rows}
-        if card_ids is not None:
-            ids &= set(card_ids)
-        return len(ids)
+    # ------------------------------------------------------------------ log rows
 
     def log(
         self, limit: int | None = None, newest_first: bool = False, card_id: str | None = None
@@ -256,7 +192,7 @@ class Store:
 
 _LOG_COLS = (
     "id, card_id, reviewed_at, study_day, grade, mode, rep_before, ef100_before, interval_before, due_before, "
-    "rep_after, ef100_after, interval_after, due_after, duration_ms, hints, recalled, total, capped_due"
+    "rep_after, ef100_after, interval_after, due_after, duration_ms, hints, recalled, total, capped_due, origin"
 )
 
 
@@ -265,6 +201,6 @@ def _entry(r: tuple[Any, ...]) -> LogEntry:
     return LogEntry(
         id=r[0], card_id=r[1], reviewed_at=r[2], study_day=r[3], grade=r[4], mode=r[5],
         before=_state_from(*r[6:10]), after=after, duration_ms=r[14], hints=r[15] or 0,
-        recalled=r[16], total=r[17], capped_due=r[18],
+        recalled=r[16], total=r[17], capped_due=r[18], origin=r[19],
     )
 

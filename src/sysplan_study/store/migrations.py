@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 MIGRATION_SET = "sysplan_study"
@@ -79,14 +78,3 @@ def _migrations() -> Any:
 # The names of the migrations below, in order; checked with plain sqlite3 on open so that sqlite-utils (slow to
 # import) is loaded only when there is something to apply. A test keeps this list equal to _migrations().
 MIGRATION_NAMES = ("m001_initial", "m002_recall_settings", "m003_log_origin", "m004_suspended")
-
-
-def _pending(conn: sqlite3.Connection, tables: set[str]) -> bool:
-    """True if any migration of ours has not been applied yet."""
-    if "_sqlite_migrations" not in tables:
-        return True
-    done = {r[0] for r in conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
-    )}
-    return not set(MIGRATION_NAMES) <= done
-

@@ -12,6 +12,7 @@ from sysplan_study.study import drills
 from sysplan_study.clock import utc_now
 from sysplan_study.decks.model import Card
 from sysplan_study.errors import UserError
+from sysplan_study.store import answers
 from sysplan_study.store.history import ItemResult, Store
 
 DEFAULT_COUNT = 10
@@ -72,8 +73,8 @@ class QuizSession:
 
     def _log(self, q: drills.Question, grade: int, duration_ms: int | None, hints: int,
              items: list[ItemResult] | None) -> None:
-        self.store.record(q.card.id, "quiz", grade, self.store.state(q.card.id), None, self.clock(), self.today,
-                          duration_ms=duration_ms, hints=hints, items=items)
+        answers.record(self.store, q.card.id, "quiz", grade, self.clock(), self.today,
+                       duration_ms=duration_ms, hints=hints, items=items)
 
     def answer_recall(self, q: drills.Question, grade: int, duration_ms: int | None = None, hints: int = 0,
                       items: list[ItemResult] | None = None) -> QuizAnswer:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Iterable
+from dataclasses import replace
+from typing import Any, Callable, Iterable
 
 from sysplan_study.memory import sm2
 from sysplan_study.clock import utc_now
 from sysplan_study.decks.model import Card
 from sysplan_study.errors import UserError
+from sysplan_study.store import answers
 from sysplan_study.store.history import ItemResult, LogEntry, Store
 
 DEFAULT_NEW_LIMIT = 20
@@ -46,6 +48,7 @@ class Planned:
     card_id: str
     mode: str
     resolve: Callable[[str], Card] = field(compare=False, repr=False)
+    seen: tuple[Any, ...] | None = None  # the card_state row when the card was shown (None: new)
 
     @property
     def card(self) -> Card:
@@ -64,6 +67,7 @@ class Answered:
     after: sm2.State | None
     requeued: bool
     hints: int = 0
+    logged_as: str = REVIEW  # DRILL when the card was answered elsewhere meanwhile or the new-card limit was hit
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,18 @@ def plan_queue(
     return queue[:limit] if limit is not None else queue
 
 
+ELSEWHERE_NOTICE = "已在其他窗口复习过，本次记为练习（answered in another window: logged as a drill）"
+SKIPPED_NOTICE = "{card} 已在其他窗口复习过，跳过（answered in another window）"
+LIMIT_NOTICE = "今天的新卡已达上限 {limit} 张（含其他窗口），跳过其余 {n} 张新卡（daily new-card limit reached）"
+
+
 @dataclass
 class ReviewSession:
-    """A review in progress: a queue of due and new cards, then same-day drills of cards graded below 4."""
+    """A review in progress: a queue of due and new cards, then same-day drills of cards graded below 4.
+
+    Other terminals may answer the same cards: each card is checked again when it comes up (skipped if it is no
+    longer due or new) and inside the answer's transaction (logged as a drill if it changed meanwhile).
+    """
 
     store: Store
     today: date
@@ -106,6 +119,8 @@ class ReviewSession:
     due_cap: Callable[[sm2.State], date | None] = lambda state: None
     history: list[Answered] = field(default_factory=list)
     hints_used: int = 0
+    new_limit: int = DEFAULT_NEW_LIMIT
+    notices: list[str] = field(default_factory=list)  # one-line messages for the screen to print, then clear
 
     @classmethod
     def start(
@@ -120,12 +135,15 @@ class ReviewSession:
     ) -> "ReviewSession":
         """Plan today's queue: the new-card allowance is what remains of the daily limit per the log."""
         if new_limit < 0:
-            raise UserError("--new-limit must be 0 or more")
+            raise UserError("--new-limit 必须是 0 或更大（must be 0 or more）")
         if limit is not None and limit < 1:
-            raise UserError("--limit must be 1 or more")
-        allowed = new_limit - store.new_introduced_on(today)
-        planned = plan_queue(card_ids, store.states(), today, allowed, limit)
-        return cls(store, today, deque(Planned(c, REVIEW, resolve) for c in planned), clock)
+            raise UserError("--limit 必须是 1 或更大（must be 1 or more）")
+        allowed = new_limit - answers.new_introduced_on(store, today)
+        suspended = store.suspended_ids()
+        ids = [c for c in card_ids if c not in suspended]
+        planned = plan_queue(ids, store.states(), today, allowed, limit)
+        queue = deque(Planned(c, REVIEW, resolve) for c in planned)
+        return cls(store, today, queue, clock, new_limit=new_limit)
 
     @property
     def done(self) -> int:
@@ -138,12 +156,45 @@ class ReviewSession:
         return len(self.queue)
 
     def current(self) -> Planned | None:
-        """The card to show next, or None when the session is over."""
-        return self.queue[0] if self.queue else None
+        """The card to show next (checked against the database now), or None when the session is over."""
+        while self.queue:
+            planned = self.queue[0]
+            if planned.mode != REVIEW or planned.seen is not None:
+                return planned
+            row = self.store.state_row(planned.card_id)
+            if row is None and answers.new_introduced_on(self.store, self.today) >= self.new_limit:
+                self._skip_new_cards()
+                continue
+            if row is not None and row[3] > self.today.isoformat():
+                self.queue.popleft()  # answered in another window since the queue was planned
+                self.notices.append(SKIPPED_NOTICE.format(card=planned.card_id))
+                continue
+            if row is None and planned.card_id in self.store.suspended_ids():
+                self.queue.popleft()
+                continue
+            self.queue[0] = replace(planned, seen=row or ())
+            return self.queue[0]
+        return None
+
+    def _skip_new_cards(self) -> None:
+        """Drop the queued cards that are still new: the day's limit was reached (perhaps in another window)."""
+        kept, dropped = deque(), 0
+        for p in self.queue:
+            if p.mode == REVIEW and p.seen is None and self.store.state_row(p.card_id) is None:
+                dropped += 1
+            else:
+                kept.append(p)
+        self.queue = kept
+        if dropped:
+            self.notices.append(LIMIT_NOTICE.format(limit=self.new_limit, n=dropped))
 
     def preview(self, card: Card) -> dict[int, sm2.State]:
-        """What each grade would do to this card's schedule."""
-        return sm2.preview(self.store.state(card.id), self.today)
+        """What each grade would do to this card's schedule (with the exam cap applied to the due date)."""
+        out = {}
+        for grade, state in sm2.preview(self.store.state(card.id), self.today).items():
+            capped = self.due_cap(state)
+            out[grade] = replace(state, due=capped, interval=(capped - self.today).days) if capped else state
+        return out
 
     def answer(
         self,
@@ -152,38 +203,55 @@ class ReviewSession:
         hints: int = 0,
         items: list[ItemResult] | None = None,
     ) -> Answered:
-        """Grade the current card, commit it at once, and requeue it for a drill if graded below 4."""
+        """Grade the current card, commit it at once, and requeue it for a drill if graded below 4.
+
+        If saving fails (disk full, database busy) a UserError is raised and the card stays current, so the
+        screen can say so and the same answer can be given again.
+        """
         planned = self.current()
         if planned is None:
-            raise UserError("no card to answer")
+            raise UserError("没有要回答的卡片（no card to answer）")
         sm2.check_quality(grade)
         if grade > max_grade(hints):
-            raise UserError(f"grade {grade} is above {max_grade(hints)}, the highest on offer after {hints} hint(s)")
-        card = planned.card
-        before = self.store.state(card.id)
-        after = sm2.review(before, grade, self.today) if planned.mode == REVIEW else None
-        capped = self.due_cap(after) if after is not None else None
-        log_id = self.store.record(
-            card.id, planned.mode, grade, before, after, self.clock(), self.today,
-            duration_ms=duration_ms, hints=hints, items=items, capped_due=capped,
-        )
+            raise UserError(f"用了 {hints} 次提示，最高只能评 {max_grade(hints)} 分（grade {grade} is above the cap）")
+        now = self.clock()
+        if planned.mode == REVIEW:
+
+            def schedule(before: sm2.State) -> tuple[sm2.State, date | None]:
+                after = sm2.review(before, grade, self.today)
+                return after, self.due_cap(after)
+
+            seen = planned.seen or None
+            rec = answers.answer_review(
+                self.store, planned.card_id, seen, grade, schedule, now, self.today, self.new_limit,
+                duration_ms=duration_ms, hints=hints, items=items,
+            )
+            if rec.reason == answers.ANSWERED_ELSEWHERE:
+                self.notices.append(ELSEWHERE_NOTICE)
+            elif rec.reason == answers.NEW_LIMIT_REACHED:
+                self.queue.popleft()
+                self._skip_new_cards()
+                self.queue.appendleft(planned)
+            log_id, before, after, logged = rec.log_id, rec.before, rec.after, rec.mode
+        else:
+            log_id = answers.record(self.store, planned.card_id, DRILL, grade, now, self.today,
+                                    duration_ms=duration_ms, hints=hints, items=items)
+            before, after, logged = self.store.state(planned.card_id), None, DRILL
         self.queue.popleft()
         requeue = grade < DRILL_UNTIL
         if requeue:
-            self.queue.append(Planned(card.id, DRILL, planned.resolve))
-        done = Answered(planned, grade, log_id, before, after, requeue, hints)
+            self.queue.append(Planned(planned.card_id, DRILL, planned.resolve))
+        done = Answered(planned, grade, log_id, before, after, requeue, hints, logged)
         self.history.append(done)
         self.hints_used += hints
         return done
 
     def undo(self) -> Answered | None:
-        """Undo this session's last answer: delete it from the log, restore the state, show the card again."""
+        """Undo this session's last answer by its log id; refused (UserError) if its card changed since."""
         if not self.history:
             return None
         last = self.history[-1]
-        entry = self.store.undo_last()
-        if entry is None or entry.id != last.log_id:
-            raise UserError("the last answer in the database is not this session's; use `sysplan undo`")
+        answers.undo(self.store, last.log_id)
         self.history.pop()
         self.hints_used -= last.hints
         if last.requeued:
@@ -192,25 +260,22 @@ class ReviewSession:
                 if self.queue[i].card_id == last.planned.card_id and self.queue[i].mode == DRILL:
                     del self.queue[i]
                     break
-        self.queue.appendleft(last.planned)
+        self.queue.appendleft(replace(last.planned, seen=None) if last.planned.mode == REVIEW else last.planned)
         return last
 
     def summary(self) -> Summary:
-        """Counts of this session and the next due date among the cards seen."""
-        grades = Counter(a.grade for a in self.history if a.planned.mode == REVIEW)
-        seen = {a.planned.card_id for a in self.history}
-        dues = self.store.due_dates()
-        upcoming = [dues[c] for c in seen if c in dues]
+        """Counts of this session and the next due date over all cards (not only this session's)."""
+        grades = Counter(a.grade for a in self.history if a.logged_as == REVIEW)
         return Summary(
-            reviewed=sum(1 for a in self.history if a.planned.mode == REVIEW),
-            drilled=sum(1 for a in self.history if a.planned.mode == DRILL),
+            reviewed=sum(1 for a in self.history if a.logged_as == REVIEW),
+            drilled=sum(1 for a in self.history if a.logged_as == DRILL),
             grades={g: grades.get(g, 0) for g in range(6)},
             hints=self.hints_used,
-            next_due=min(upcoming) if upcoming else None,
+            next_due=self.store.next_due(self.today),
             left=self.left,
         )
 
 
 def undo_last(store: Store) -> LogEntry | None:
-    """`sysplan undo`: remove the most recent answer of any session and restore its card's state."""
-    return store.undo_last()
+    """`sysplan undo`: remove the newest answer given on this machine and restore its card's state."""
+    return answers.undo_last_local(store)

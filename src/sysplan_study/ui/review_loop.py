@@ -68,7 +68,7 @@ class LineInput:
             try:
                 return parse_grade(line, highest)
             except UserError as e:
-                self.out.print(f"[yellow]{e}；请重新输入[/yellow]")
+                self.out.print(render.text(f"{e}；请重新输入", "yellow"))
 
     def read_lines(self, on_hint: Callable[[], None]) -> list[str] | str:
         lines: list[str] = []
@@ -178,23 +178,17 @@ def legend(highest: int) -> str:
 
 def recall_table(result: recall.RecallResult) -> Any:
     """Each expected item ✓/✗, the typed line beside a ✓ when it differed, then unmatched lines."""
-    from rich.table import Table
-
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True)
-    table.add_column(no_wrap=True, justify="right")
-    table.add_column(ratio=1)
+    rows: list[render.Row] = []
     for m in result.matches:
-        mark = "[green]✓[/green]" if m.recalled else "[red]✗[/red]"
-        text = render.item_text(m.item)
+        body = render.item_body(m.item)
         if m.recalled and m.typed and recall.normalize(m.typed) != recall.normalize(m.item.text):
-            text += f"  [dim]← {m.typed}[/dim]"
-        table.add_row(mark, f"({m.index + 1})", text)
-        for depth, label, sub, _ in render.answer_lines(m.item.children, 1):
-            table.add_row("", "", "  " * depth + f"{label} {sub}")
+            body.append(f"  ← {m.typed}", style="dim")
+        mark = render.text("✓", "green") if m.recalled else render.text("✗", "red")
+        rows.append(render.Row(0, f"({m.index + 1})", body, mark))
+        rows.extend(render.item_rows(m.item.children, 1))
     for extra in result.extras:
-        table.add_row("[yellow]?[/yellow]", "", f"[yellow]{extra}[/yellow] [dim](未匹配任何一项)[/dim]")
-    return table
+        rows.append(render.Row(0, "", render.join((extra, "yellow"), ("  (未匹配任何一项)", "dim")), render.text("?", "yellow")))
+    return render.row_list(rows, marked=True)
 
 
 def typed_answer(
@@ -205,7 +199,7 @@ def typed_answer(
     def on_hint() -> None:
         if hints[0] < recall.max_hints(card):
             hints[0] += 1
-            out.print(f"[cyan]提示 {hints[0]}：{recall.hint(card, hints[0])}[/cyan]（最高评分降为 {max_grade(hints[0])}）")
+            out.print(render.hint_line(hints[0], recall.hint(card, hints[0]), f"（最高评分降为 {max_grade(hints[0])}）"))
         else:
             out.print("[cyan]没有更多提示了[/cyan]")
 
@@ -246,7 +240,7 @@ def answer_step(
         if action != HINT:
             break
         hints[0] = min(hints[0] + 1, recall.max_hints(card))
-        out.print(f"[cyan]提示 {hints[0]}：{recall.hint(card, hints[0])}[/cyan]（最高评分 {max_grade(hints[0])}）")
+        out.print(render.hint_line(hints[0], recall.hint(card, hints[0]), f"（最高评分 {max_grade(hints[0])}）"))
     if action != REVEAL:
         return Step(action)
     out.print(render.answer_table(card.items))
@@ -259,11 +253,13 @@ def run_review(
 ) -> Summary:
     """Show each queued card, reveal, read a grade, commit it; drills come back until graded 4 or more."""
     if header:
-        out.print(header)
+        out.print(render.text(header))
     if session.current() is None:
+        _notices(session, out)
         out.print("今天没有到期或新的卡片。")
         return session.summary()
     while (planned := session.current()) is not None:
+        _notices(session, out)
         card = planned.card
         started = time.monotonic()
         tag = "重练" if planned.mode == DRILL else "复习"
@@ -289,12 +285,48 @@ def run_review(
             _undo(session, out)
             continue
         assert isinstance(grade, int)
-        session.answer(grade, int((time.monotonic() - started) * 1000), hints[0], items)
+        _save_answer(session, io, out, grade, int((time.monotonic() - started) * 1000), hints[0], items, highest)
+        _notices(session, out)
+    _notices(session, out)
     return session.summary()
 
 
+def _notices(session: ReviewSession, out: Any) -> None:
+    """Print (once) what the session noticed: cards answered in another window, the new-card limit reached."""
+    from rich.text import Text
+
+    for line in session.notices:
+        out.print(Text(line, style="yellow"))
+    session.notices.clear()
+
+
+def _save_answer(
+    session: ReviewSession, io: Input, out: Any, grade: int, duration_ms: int, hints: int, items: Any, highest: int
+) -> None:
+    """Commit the answer; if the write fails (disk full, database busy) keep it and let the user retry or quit."""
+    from rich.text import Text
+
+    while True:
+        try:
+            session.answer(grade, duration_ms, hints, items)
+            return
+        except UserError as e:
+            out.print(Text(f"保存失败：{e}。这次的评分 {grade} 还在，按回车重试，q 放弃这张卡并退出", style="red"))
+            again = io.read_grade(highest, grade)
+            if again in (QUIT, UNDO):
+                raise UserError(f"评分未保存（not saved）：{e}") from None
+            if isinstance(again, int):
+                grade = again
+
+
 def _undo(session: ReviewSession, out: Any) -> None:
-    undone = session.undo()
+    try:
+        undone = session.undo()
+    except UserError as e:
+        from rich.text import Text
+
+        out.print(Text(f"无法撤销：{e}", style="yellow"))  # the session goes on
+        return
     if undone is None:
         out.print("[yellow]本次还没有可撤销的回答[/yellow]")
     else:
@@ -323,19 +355,12 @@ def run_quiz(
     session: Any, io: Input, out: Any, typed: bool = False, vocabulary: recall.Vocabulary | None = None
 ) -> None:
     """Ask each question; recall is self-graded (or typed and scored), choices are read as a number."""
-    from rich.text import Text
-
     total = len(session.questions)
     for n, q in enumerate(session.questions, 1):
         started = time.monotonic()
         title = f"第 {n}/{total} 题 · {MODE_NAMES.get(q.mode, q.mode)}"
         if q.is_choice:
-            from rich.panel import Panel
-
-            body = Text(q.prompt, style="bold")
-            for i, choice in enumerate(q.choices, 1):
-                body.append(f"\n  {i}. {choice}")
-            out.print(Panel(body, title=title, title_align="left"))
+            out.print(render.choice_panel(q.prompt, q.choices, title))
             out.print(f"[dim]输入选项编号 1-{len(q.choices)}" + ("，q 退出" if io.interactive else "") + "[/dim]")
             chosen = io.read_choice(len(q.choices))
             if chosen == QUIT:
@@ -343,7 +368,7 @@ def run_quiz(
             assert isinstance(chosen, int)
             a = session.answer_choice(q, chosen - 1, int((time.monotonic() - started) * 1000))
             right = f"{q.answer + 1}. {q.choices[q.answer]}"
-            out.print("[green]✓ 正确[/green]" if a.correct else f"[red]✗ 错误[/red]，正确答案：{right}")
+            out.print(render.text("✓ 正确", "green") if a.correct else render.join(("✗ 错误", "red"), "，正确答案：", right))
             continue
         out.print(render.prompt_panel(q.card, subtitle=title))
         step = answer_step(q.card, io, out, typed, vocabulary)
@@ -379,7 +404,7 @@ def quiz_report(session: Any) -> Any:
     missed = session.missed()
     if missed:
         parts.append(Text("漏掉或答错的：", style="bold"))
-        parts.extend(Text(f"  · {text}  [{cid}]") for cid, text in missed)
+        parts.extend(render.wrapped(f"{text}  [{cid}]", prefix="  · ") for cid, text in missed)
     elif n_all:
         parts.append(Text("全部答对！"))
     return Group(*parts)
