@@ -22,18 +22,19 @@ def review(
     typed: bool = typer.Option(False, "--typed", help="Type the items you remember; each item is scored."),
 ) -> None:
     """Review due cards, then new ones (SM-2).  Example: sysplan review --chapter design --typed"""
-    from sysplan_study import clock
-    from sysplan_study.study import planner
+    from sysplan_study.study import config, planner
     from sysplan_study.study import recall
     from sysplan_study.ui import review_loop as tui
     from sysplan_study.study.session import ReviewSession
 
     o = _opts(ctx)
     store, lib = o.store(), o.library()
-    today = clock.today()
-    limit_new = planner.new_limit(store) if new_limit is None else new_limit
+    today = config.today(store)
+    limit_new = config.get(store, "new-limit") if new_limit is None else new_limit
+    assert isinstance(limit_new, int)
     session = ReviewSession.start(store, lib.card_ids_in(chapter), lib.card, today, limit_new, limit)
     session.due_cap = planner.due_cap(store, today)
+    session.leech_threshold = int(config.get(store, "leech-threshold"))
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
     summary = tui.run_review(session, tui.make_input(out), out, typed, planner.header(store, today), vocab)
@@ -49,5 +50,6 @@ def undo(ctx: typer.Context) -> None:
     if entry is None:
         typer.echo("没有可撤销的回答。")
         return
-    typer.echo(f"已撤销：{entry.card_id} 评分 {entry.grade}（{entry.mode}，{entry.reviewed_at[:16]}）")
+    what = "重置" if entry.mode == "reset" else f"评分 {entry.grade}"
+    typer.echo(f"已撤销：{entry.card_id} {what}（{entry.mode}，{entry.reviewed_at[:16]}）")
 

@@ -20,14 +20,16 @@ KEYS = ("cards", "new", "learning", "young", "mature", "due", "reviews", "retent
 def deck_overview(library: Library, store: Store, today: date) -> list[dict[str, Any]]:
     """One row per deck: id, title, kind, cards, new (never reviewed), due (on or before today)."""
     dues = store.due_strings()
+    suspended = store.suspended_ids()
     day = today.isoformat()  # ISO dates compare correctly as strings; parsing 20,000 of them costs start-up
     rows = []
     for d in library.decks:
         ids = d.card_ids
         rows.append({
             "id": d.id, "title": d.title, "kind": d.kind, "cards": len(ids),
-            "new": sum(1 for i in ids if i not in dues),
-            "due": sum(1 for i in ids if i in dues and dues[i] <= day),
+            "new": sum(1 for i in ids if i not in dues and i not in suspended),
+            "due": sum(1 for i in ids if i in dues and dues[i] <= day and i not in suspended),
+            "suspended": sum(1 for i in ids if i in suspended),
             "builtin": d.builtin,
         })
     return rows
@@ -44,6 +46,7 @@ def _finish(raw: dict[str, Any]) -> dict[str, Any]:
         "retention": round(raw.get("recent_passed", 0) / recent, 4) if recent else None,
         "avg_ef": round(ef / 100, 2) if ef is not None else None,
         "lapses": raw.get("lapses", 0),
+        "suspended": raw.get("suspended", 0),
     }
 
 
@@ -101,6 +104,7 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
         ],
         "forecast": forecast,
         "weakest": weakest,
+        "leeches": leeches(library, store),
     }
     from sysplan_study.study import planner
 
@@ -111,6 +115,20 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
             store.setting(planner.CAP_KEY) == "1",
         ).to_json()
     return result
+
+
+def leeches(library: Library, store: Store) -> list[dict[str, Any]]:
+    """Cards failed `leech-threshold` times after having been passed: card, deck, lapses, items missed most."""
+    from sysplan_study.store import cards
+    from sysplan_study.study import config
+
+    threshold = config.get(store, "leech-threshold")
+    assert isinstance(threshold, int)
+    return [
+        {"card_id": cid, "deck": library.deck_of(cid), "lapses": n,
+         "missed_items": [{"item": i + 1, "text": t, "missed": m} for i, t, m in cards.missed_items(store, cid)]}
+        for cid, n in cards.leeches(store, threshold)
+    ]
 
 
 def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

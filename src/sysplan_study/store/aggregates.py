@@ -8,7 +8,6 @@ from typing import Any, Iterable
 from sysplan_study.store.history import Store
 
 
-
 def _load_scope(store: Store, card_decks: Iterable[tuple[str, str]]) -> None:
     """Fill a temporary card → deck table so the aggregates below can group by deck in SQL."""
     store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY, deck TEXT NOT NULL)")
@@ -23,14 +22,15 @@ def deck_aggregates(
     out: dict[str, dict[str, Any]] = {}
     rows = store.conn.execute(
         """SELECT d.deck, count(*), sum(s.card_id IS NULL), sum(s.interval < 7), sum(s.interval BETWEEN 7 AND 20),
-                  sum(s.interval >= 21), sum(s.due <= ?), avg(s.ef100)
-           FROM temp.scope d LEFT JOIN card_state s ON s.card_id = d.card_id GROUP BY d.deck""",
+                  sum(s.interval >= 21), sum(s.due <= ? AND p.card_id IS NULL), avg(s.ef100), count(p.card_id)
+           FROM temp.scope d LEFT JOIN card_state s ON s.card_id = d.card_id
+           LEFT JOIN suspended p ON p.card_id = d.card_id GROUP BY d.deck""",
         (today.isoformat(),),
     )
-    for deck, cards, new, learning, young, mature, due, ef in rows:
+    for deck, cards, new, learning, young, mature, due, ef, suspended in rows:
         out[deck] = {
             "cards": cards, "new": new or 0, "learning": learning or 0, "young": young or 0,
-            "mature": mature or 0, "due": due or 0, "ef100_avg": ef,
+            "mature": mature or 0, "due": due or 0, "ef100_avg": ef, "suspended": suspended or 0,
             "reviews": 0, "lapses": 0, "recent": 0, "recent_passed": 0,
         }
     rows = store.conn.execute(

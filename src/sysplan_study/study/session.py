@@ -121,6 +121,7 @@ class ReviewSession:
     hints_used: int = 0
     new_limit: int = DEFAULT_NEW_LIMIT
     notices: list[str] = field(default_factory=list)  # one-line messages for the screen to print, then clear
+    leech_threshold: int = 6
 
     @classmethod
     def start(
@@ -175,6 +176,17 @@ class ReviewSession:
             self.queue[0] = replace(planned, seen=row or ())
             return self.queue[0]
         return None
+
+    def leech_note(self, card_id: str) -> str | None:
+        """For a leech (failed `leech_threshold` times after being passed): a line naming it 难点 with advice."""
+        from sysplan_study.store import cards
+
+        n = cards.lapses(self.store, card_id)
+        if n < self.leech_threshold:
+            return None
+        missed = cards.missed_items(self.store, card_id, 3)
+        often = "；常漏：" + "、".join(f"({i + 1}) {t}" for i, t, _ in missed) if missed else ""
+        return f"难点：这张卡已遗忘 {n} 次，建议用 --typed 逐项默写{often}"
 
     def _skip_new_cards(self) -> None:
         """Drop the queued cards that are still new: the day's limit was reached (perhaps in another window)."""

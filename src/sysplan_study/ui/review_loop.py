@@ -264,6 +264,10 @@ def run_review(
         started = time.monotonic()
         tag = "重练" if planned.mode == DRILL else "复习"
         out.print(render.prompt_panel(card, subtitle=f"{tag} · 已答 {session.done} / 待答 {session.left}"))
+        if planned.mode != DRILL and (leech := session.leech_note(card.id)) is not None:
+            from rich.text import Text
+
+            out.print(Text(leech, style="magenta"))
         step = answer_step(card, io, out, typed, vocabulary, "u 撤销上一张 · ")
         if step.action == QUIT:
             break
