@@ -127,7 +127,7 @@ def test_typed_review_with_hint_caps_grade(invoke: Any, isolated_home: Path, lib
     typed = "?\n" + "".join(i.text + "\n" for i in first.items) + "\n5\n\n"
     result = invoke("review", "--chapter", "design", "--limit", "1", "--typed", input=typed)
     assert result.exit_code == 0, result.output
-    assert "提示 1：共" in result.stdout and "建议评分 4" in result.stdout and "请重新输入" in result.stdout
+    assert "提示 1：首字" in result.stdout and "建议评分 4" in result.stdout and "请重新输入" in result.stdout
     conn = sqlite3.connect(isolated_home / "sysplan.db")
     assert conn.execute("SELECT grade, hints FROM review_log").fetchall() == [(4, 1)]
 
@@ -136,7 +136,8 @@ def test_typed_review_with_hint_caps_grade(invoke: Any, isolated_home: Path, lib
     "args, phrase",
     [
         (["quiz", "nope"], "valid ids: design"),
-        (["quiz", "--card", "design.nope"], "valid chapter ids: design"),
+        (["quiz", "--card", "design.nope"], "unknown card id"),
+        (["quiz", "deploy", "--card", "design.purpose"], "不属于 deploy"),
         (["quiz", "deploy", "--mode", "bogus"], "unknown quiz mode"),
         (["quiz", "deploy", "--count", "0"], "--count"),
         (["quiz"], "name a chapter"),

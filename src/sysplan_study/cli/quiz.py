@@ -15,14 +15,16 @@ from sysplan_study.errors import UserError
 def quiz(
     ctx: typer.Context,
     chapter: Optional[str] = typer.Argument(None, help="Chapter/deck id, e.g. deploy (omit with --card)."),
-    count: int = typer.Option(10, "--count", "-n", help="Number of questions."),
-    mode: str = typer.Option("mixed", "--mode", "-m", help="recall | count | which | odd | next | mixed."),
+    count: Optional[int] = typer.Option(None, "--count", "-n", help="题数（默认 10；只测 --card 时默认 1）"),
+    mode: Optional[str] = typer.Option(
+        None, "--mode", "-m", help="recall | count | which | odd | next | mixed（默认 mixed；--typed 时默认 recall）"
+    ),
     typed: bool = typer.Option(False, "--typed", help="Type recall answers; each item is scored."),
     card: Optional[str] = typer.Option(None, "--card", help="Quiz one card only."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed for a reproducible quiz."),
 ) -> None:
     """Quiz one chapter; never changes the review schedule.  Example: sysplan quiz deploy --mode which --seed 1"""
-    from sysplan_study import clock
+    from sysplan_study.study import config
     from sysplan_study.study import recall
     from sysplan_study.ui import review_loop as tui
     from sysplan_study.study import quiz as quizzes
@@ -31,15 +33,23 @@ def quiz(
     lib = o.library()
     if card is not None:
         if not lib.has_card(card):
-            raise UserError(f"unknown card id {card!r}; valid chapter ids: {', '.join(d.id for d in lib.decks)}")
+            raise UserError(f"没有这张卡片：{card!r}（unknown card id; see `sysplan cards`）")
         chosen = lib.card(card)
+        if chapter is not None and chapter != chosen.deck:
+            lib.deck(chapter)  # an unknown chapter id is reported as such
+            raise UserError(f"卡片 {card} 属于 {chosen.deck}，不属于 {chapter}（--card is not in this chapter）")
         cards, pool = [chosen], lib.cards_in(chosen.deck)
     elif chapter is None:
         raise UserError(f"name a chapter (one of: {', '.join(d.id for d in lib.decks)}) or --card ID")
     else:
         cards = pool = list(lib.cards_in(chapter))
+    if count is None:
+        count = 1 if card is not None else quizzes.DEFAULT_COUNT
+    if mode is None:
+        mode = "recall" if typed else quizzes.MIXED
     questions = quizzes.build_questions(cards, pool, count, mode, seed)
-    session = quizzes.QuizSession(o.store(), clock.today(), questions)
+    store = o.store()
+    session = quizzes.QuizSession(store, config.today(store), questions)
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
     tui.run_quiz(session, tui.make_input(out), out, typed, vocab)

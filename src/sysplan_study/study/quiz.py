@@ -59,6 +59,7 @@ class QuizAnswer:
     correct: bool
     chosen: int | None = None
     items: tuple[ItemResult, ...] = ()
+    log_id: int = 0
 
 
 @dataclass
@@ -70,11 +71,26 @@ class QuizSession:
     questions: list[drills.Question]
     clock: Callable[[], datetime] = utc_now
     answers: list[QuizAnswer] = field(default_factory=list)
+    left_early: bool = False  # set when the user quit before the last question
 
     def _log(self, q: drills.Question, grade: int, duration_ms: int | None, hints: int,
-             items: list[ItemResult] | None) -> None:
-        answers.record(self.store, q.card.id, "quiz", grade, self.clock(), self.today,
-                       duration_ms=duration_ms, hints=hints, items=items)
+             items: list[ItemResult] | None) -> int:
+        return answers.record(self.store, q.card.id, "quiz", grade, self.clock(), self.today,
+                              duration_ms=duration_ms, hints=hints, items=items)
+
+    @property
+    def position(self) -> int:
+        """Index of the next question to ask (questions answered so far)."""
+        return len(self.answers)
+
+    def undo(self) -> QuizAnswer | None:
+        """Take back the last answer of this quiz (by its log id); its question is asked again."""
+        if not self.answers:
+            return None
+        last = self.answers[-1]
+        answers.undo(self.store, last.log_id)
+        self.answers.pop()
+        return last
 
     def answer_recall(self, q: drills.Question, grade: int, duration_ms: int | None = None, hints: int = 0,
                       items: list[ItemResult] | None = None) -> QuizAnswer:
@@ -82,8 +98,8 @@ class QuizSession:
         from sysplan_study.memory import sm2
 
         sm2.check_quality(grade)
-        self._log(q, grade, duration_ms, hints, items)
-        a = QuizAnswer(q, grade, grade >= 3, None, tuple(items or ()))
+        log_id = self._log(q, grade, duration_ms, hints, items)
+        a = QuizAnswer(q, grade, grade >= 3, None, tuple(items or ()), log_id)
         self.answers.append(a)
         return a
 
@@ -93,8 +109,8 @@ class QuizSession:
             raise UserError(f"choice must be 1-{len(q.choices)}")
         correct = chosen == q.answer
         grade = CHOICE_RIGHT if correct else CHOICE_WRONG
-        self._log(q, grade, duration_ms, 0, None)
-        a = QuizAnswer(q, grade, correct, chosen)
+        log_id = self._log(q, grade, duration_ms, 0, None)
+        a = QuizAnswer(q, grade, correct, chosen, (), log_id)
         self.answers.append(a)
         return a
 
@@ -107,13 +123,19 @@ class QuizSession:
         return {m: (r, n) for m, (r, n) in out.items()}
 
     def missed(self) -> list[tuple[str, str]]:
-        """(card id, what was missed): items not recalled in typed answers, right choices not picked."""
+        """(card id, what was missed) of answers counted wrong: items not recalled, right choices not picked."""
         out: list[tuple[str, str]] = []
         for a in self.answers:
             q = a.question
-            if q.is_choice and not a.correct:
+            if a.correct:
+                continue
+            if q.is_choice:
                 out.append((q.card.id, f"{q.prompt} → {q.choices[q.answer]}"))
             out.extend((q.card.id, i.text) for i in a.items if not i.recalled)
-            if q.mode == drills.RECALL and not a.items and not a.correct:
+            if q.mode == drills.RECALL and not any(not i.recalled for i in a.items):
                 out.append((q.card.id, f"{drills.card_label(q.card)}（自评 {a.grade}）"))
         return out
+
+    def accepted_unmatched(self) -> list[tuple[str, str]]:
+        """Items the grader did not match in answers you graded as right anyway (your grade decides the score)."""
+        return [(a.question.card.id, i.text) for a in self.answers if a.correct for i in a.items if not i.recalled]

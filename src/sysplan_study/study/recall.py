@@ -207,19 +207,20 @@ def first_chars(item: Item, n: int = 1) -> str:
 
 
 def hint(card: Card, level: int) -> str:
-    """Hint number `level` (1-based): item count, then first characters, then one more full item per level."""
+    """Hint number `level` (1-based): the first characters of every item, then one more full item per level.
+
+    The prompt already says how many items there are (共N项), so no hint spends a grade point on repeating that.
+    """
     if level <= 0:
         return ""
     if level == 1:
-        return f"共{card.count}项"
-    if level == 2:
         return "首字：" + "·".join(first_chars(i) for i in card.items)
-    index = level - 3
+    index = level - 2
     if index >= card.count:
         return "没有更多提示了"
     return f"第{index + 1}项：{card.items[index].text}"
 
 
 def max_hints(card: Card) -> int:
-    """How many hints a card offers: count, first characters, then every item."""
-    return 2 + card.count
+    """How many hints a card offers: first characters, then every item."""
+    return 1 + card.count
