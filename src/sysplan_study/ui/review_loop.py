@@ -31,9 +31,10 @@ class Input(Protocol):
 
 
 def _clean(line: str) -> str:
-    line = line[:MAX_LINE].strip()
-    # Control characters become U+FFFD, so a line of them is invalid input rather than an empty "end" line.
-    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in line)
+    line = line[:MAX_LINE].rstrip("\r\n")
+    # Control characters become U+FFFD before stripping (strip() eats \x1c-\x1f), so a line of them is invalid
+    # input rather than an empty "end" line.
+    return "".join("\ufffd" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch for ch in line).strip()
 
 
 class LineInput:
