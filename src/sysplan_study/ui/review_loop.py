@@ -69,13 +69,13 @@ class LineInput:
             try:
                 return parse_grade(line, highest)
             except UserError as e:
-                self.out.print(render.text(f"{e}；请重新输入", "yellow"))
+                self.out.print(render.wrapped(render.text(f"{e}；请重新输入", "yellow")))
 
     def read_lines(self, on_hint: Callable[[], None]) -> list[str] | str:
         lines: list[str] = []
         while True:
             line = self._line()
-            if line is None:
+            if line is None or line.lower() in ("q", "ｑ"):
                 return QUIT
             if line == "":
                 return lines
@@ -89,6 +89,8 @@ class LineInput:
             line = self._line()
             if line is None or line.lower() == "q" or line == "":
                 return QUIT
+            if line.lower() == "u":
+                return UNDO
             text = unicodedata.normalize("NFKC", line)
             if text.isdigit() and 1 <= int(text) <= n:
                 return int(text)
@@ -100,25 +102,18 @@ class KeyInput:
 
     interactive = True
 
-    def __init__(self, out: Any):
+    def __init__(self, out: Any, read_key: Callable[[], str] | None = None):
         self.out = out
-        self.fd = sys.stdin.fileno()
+        self.fd = sys.stdin.fileno() if read_key is None else -1
+        self._read_key = read_key
 
     def key(self) -> str:
-        """Read one key press (a whole UTF-8 character, so IME full-width digits arrive intact)."""
-        import termios
-        import tty
+        """Read one key press (a whole character, so IME full-width digits arrive intact; see ui/keys.py)."""
+        if self._read_key is None:
+            from sysplan_study.ui.keys import key_reader
 
-        old = termios.tcgetattr(self.fd)
-        try:
-            tty.setcbreak(self.fd)
-            data = os.read(self.fd, 16)
-        finally:
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, old)
-        if not data:
-            return "\x04"
-        text = data.decode("utf-8", errors="ignore")
-        return unicodedata.normalize("NFKC", text[:1]) if text else ""
+            self._read_key = key_reader(self.fd)
+        return self._read_key()
 
     def read_reveal(self) -> str:
         while True:
@@ -131,6 +126,13 @@ class KeyInput:
                 return UNDO
             if k.lower() == "q" or k == "\x04":
                 return QUIT
+            self._status("空格/回车 显示答案 · h 提示 · u 撤销 · q 退出")
+
+    def _status(self, message: str) -> None:
+        """A key that does nothing: say what would work instead of staying silent."""
+        from rich.text import Text
+
+        self.out.print(Text(message, style="yellow"))
 
     def read_grade(self, highest: int, default: int | None) -> int | str:
         while True:
@@ -143,6 +145,11 @@ class KeyInput:
                 return UNDO
             if k.lower() == "q" or k == "\x04":
                 return QUIT
+            if k.isdigit() and int(k) <= 5:
+                self._status(f"用了提示，最高只能评 {highest} 分")
+            else:
+                self._status(f"请按 0-{highest} 评分" + ("，回车接受建议" if default is not None else "")
+                             + " · u 撤销 · q 退出")
 
     def read_lines(self, on_hint: Callable[[], None]) -> list[str] | str:
         lines: list[str] = []
@@ -150,6 +157,8 @@ class KeyInput:
             try:
                 line = _clean(input("> "))
             except EOFError:
+                return QUIT
+            if line.lower() in ("q", "ｑ"):
                 return QUIT
             if line == "":
                 return lines
@@ -163,8 +172,11 @@ class KeyInput:
             k = self.key()
             if k.isdigit() and 1 <= int(k) <= n:
                 return int(k)
+            if k.lower() == "u":
+                return UNDO
             if k.lower() == "q" or k == "\x04":
                 return QUIT
+            self._status(f"请按 1-{n} 选择 · u 撤销上一题 · q 退出")
 
 
 def make_input(out: Any) -> Input:
@@ -361,7 +373,9 @@ def run_quiz(
 ) -> None:
     """Ask each question; recall is self-graded (or typed and scored), choices are read as a number."""
     total = len(session.questions)
-    for n, q in enumerate(session.questions, 1):
+    while session.position < total:
+        n = session.position + 1
+        q = session.questions[session.position]
         started = time.monotonic()
         title = f"第 {n}/{total} 题 · {MODE_NAMES.get(q.mode, q.mode)}"
         if q.is_choice:
@@ -369,24 +383,49 @@ def run_quiz(
             out.print(f"[dim]输入选项编号 1-{len(q.choices)}" + ("，q 退出" if io.interactive else "") + "[/dim]")
             chosen = io.read_choice(len(q.choices))
             if chosen == QUIT:
+                session.left_early = True
                 break
+            if chosen == UNDO:
+                _quiz_undo(session, out)
+                continue
             assert isinstance(chosen, int)
             a = session.answer_choice(q, chosen - 1, int((time.monotonic() - started) * 1000))
             right = f"{q.answer + 1}. {q.choices[q.answer]}"
             out.print(render.text("✓ 正确", "green") if a.correct else render.join(("✗ 错误", "red"), "，正确答案：", right))
             continue
         out.print(render.prompt_panel(q.card, subtitle=title))
-        step = answer_step(q.card, io, out, typed, vocabulary)
+        step = answer_step(q.card, io, out, typed, vocabulary, "u 撤销上一题 · ")
+        if step.action == UNDO:
+            _quiz_undo(session, out)
+            continue
         if step.action != REVEAL:
+            session.left_early = True
             break
         hints, default, items = [step.hints], step.default, step.items
         highest = max_grade(hints[0])
         out.print(f"[dim]自评：{legend(highest)}[/dim]")
         grade = io.read_grade(highest, default)
-        if grade in (QUIT, UNDO):
+        if grade == QUIT:
+            session.left_early = True
             break
+        if grade == UNDO:
+            _quiz_undo(session, out)
+            continue
         assert isinstance(grade, int)
         session.answer_recall(q, grade, int((time.monotonic() - started) * 1000), hints[0], items)
+
+
+def _quiz_undo(session: Any, out: Any) -> None:
+    """Take back the last quiz answer and ask that question again; the quiz never ends on `u`."""
+    try:
+        undone = session.undo()
+    except UserError as e:
+        out.print(render.text(f"无法撤销：{e}", "yellow"))
+        return
+    if undone is None:
+        out.print(render.text("本次测验还没有可撤销的回答", "yellow"))
+    else:
+        out.print(render.text(f"已撤销上一题的回答（{undone.question.card.id}），重新作答", "yellow"))
 
 
 def quiz_report(session: Any) -> Any:
@@ -406,10 +445,16 @@ def quiz_report(session: Any) -> Any:
     n_all = sum(n for _, n in score.values())
     table.add_row("合计", str(right_all), str(n_all), style="bold")
     parts: list[Any] = [table]
+    if session.left_early:
+        parts.append(Text(f"提前结束：答了 {n_all}/{len(session.questions)} 题，只统计已答的题", style="yellow"))
     missed = session.missed()
+    accepted = session.accepted_unmatched()
     if missed:
         parts.append(Text("漏掉或答错的：", style="bold"))
         parts.extend(render.wrapped(f"{text}  [{cid}]", prefix="  · ") for cid, text in missed)
-    elif n_all:
-        parts.append(Text("全部答对！"))
+    elif n_all and right_all == n_all:
+        parts.append(Text("全部答对！" if not accepted else "按你的评分全部答对。"))
+    if accepted:
+        parts.append(Text("评为答对、但默写时未匹配的项（按你的评分计对）：", style="bold"))
+        parts.extend(render.wrapped(f"{text}  [{cid}]", prefix="  · ") for cid, text in accepted)
     return Group(*parts)
