@@ -79,7 +79,7 @@ class _Out:
 
 
 def test_keys_that_do_nothing_say_so() -> None:
-    pressed = iter(["9", "x", "4"])
+    pressed = iter(["5", "x", "4"])
     out = _Out()
     ki = KeyInput(out, read_key=lambda: next(pressed))
     assert ki.read_grade(4, None) == 4
