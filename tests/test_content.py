@@ -54,7 +54,7 @@ def test_good_deck(tmp_path: Path) -> None:
     deck = load_file(write(tmp_path, GOOD))
     assert [c.id for c in deck.cards] == ["mine.sec.activities", "mine.sla"]
     card = deck.cards[0]
-    assert card.prompt == "【1.1 服务目录的设计】服务目录设计的活动有哪些？(共3项)"
+    assert card.prompt == "【1.1 服务目录的设计】服务目录设计的活动有哪些？（共3项）"
     assert card.items[1].children[1].text == "编码"
     assert card.items[2].cut_off and card.items[2].note == "原文到此截断"
     assert card.to_json()["answer"][1] == {"text": "服务分类和编码", "children": ["分类", "编码"]}
@@ -64,7 +64,7 @@ def test_good_deck(tmp_path: Path) -> None:
 
 def test_default_question(tmp_path: Path) -> None:
     deck = load_file(write(tmp_path, GOOD.replace("        question: 服务目录设计的活动有哪些？\n", "")))
-    assert deck.cards[0].prompt == "【1.1 服务目录的设计】服务目录的设计的活动有哪些？(共3项)"
+    assert deck.cards[0].prompt == "【1.1 服务目录的设计】服务目录的设计的活动有哪些？（共3项）"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_shipped_decks_are_complete(library: Library) -> None:
     # The content guide's careful reading: about 100 fields and 570 items and sub-items.
     assert len(chapter_cards) >= 95
     assert items >= 540
-    assert all(f"(共{c.count}项)" in c.prompt for c in chapter_cards)
+    assert all(f"（共{c.count}项）" in c.prompt for c in chapter_cards)
 
 
 def test_cut_off_item_kept_at_the_end(library: Library) -> None:
@@ -157,7 +157,7 @@ def test_known_lists(library: Library) -> None:
     assert [i.text for i in activities.items] == [
         "确定小组成员", "列举服务清单", "服务分类和编码", "服务项详细描述", "评审并发布服务目录", "完善服务目录",
     ]
-    assert "(共6项)" in activities.prompt
+    assert "（共6项）" in activities.prompt
 
 
 def _texts(library: Library) -> list[tuple[str, str]]:

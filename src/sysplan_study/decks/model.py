@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from sysplan_study.errors import UserError
+
+# Bump when the same deck file parses to different objects (new fields, another prompt format): the parsed-deck
+# cache is keyed by it, so stale cards are never reused. 2: source_note, Deck.notes, （共N项）.
+DECK_FORMAT = 2
+
+
+def count_tail(n: int) -> str:
+    """The item count closing a list prompt, full-width like the rest of the Chinese text: "（共6项）"."""
+    return f"（共{n}项）"
+
+
+@dataclass(frozen=True)
+class DeckNote:
+    """One `note` (for candidates) or `source_note` (editorial) of a deck, where its key stands in the file."""
+
+    path: str
+    line: int
+    owner: str  # deck, section or card id, plus the item label for an item's note: "design.sla.framework (4) B"
+    kind: str  # "note" or "source_note"
+    text: str
+
+    def __str__(self) -> str:
+        label = "整理" if self.kind == "source_note" else "注"
+        return f"{self.path}:{self.line}: {self.owner}: {label}：{self.text}"
 
 
 @dataclass(frozen=True)
@@ -14,18 +38,21 @@ class Item:
 
     text: str
     children: tuple["Item", ...] = ()
-    note: str | None = None
+    note: str | None = None  # for candidates: a doubtful reading to be aware of (shown with the answer)
     cut_off: bool = False
+    source_note: str | None = None  # editorial: how the source was split or corrected (check, read --source, JSON)
 
     def to_json(self) -> str | dict[str, Any]:
         """A plain string, or an object when the item has sub-items, a note or is cut off."""
-        if not self.children and self.note is None and not self.cut_off:
+        if not self.children and self.note is None and self.source_note is None and not self.cut_off:
             return self.text
         out: dict[str, Any] = {"text": self.text}
         if self.children:
             out["children"] = [c.to_json() for c in self.children]
         if self.note is not None:
             out["note"] = self.note
+        if self.source_note is not None:
+            out["source_note"] = self.source_note
         if self.cut_off:
             out["cut_off"] = True
         return out
@@ -51,15 +78,22 @@ class Card:
     section_title: str | None = None
     field: str | None = None
     field_name: str | None = None
-    note: str | None = None
+    note: str | None = None  # for candidates, shown with the answer
     source: str | None = None
     path: str = ""
     line: int = 0
+    source_note: str | None = None  # editorial, never shown while studying
 
     @property
     def count(self) -> int:
         """Number of top-level items (the 共N项 of the prompt)."""
         return len(self.items)
+
+    @property
+    def bare_prompt(self) -> str:
+        """The prompt without its （共N项） tail, for rephrasing it as another question."""
+        tail = count_tail(self.count)
+        return self.prompt[: -len(tail)] if self.prompt.endswith(tail) else self.prompt
 
     def to_json(self) -> dict[str, Any]:
         """The card as the `cards --format json` object."""
@@ -74,6 +108,8 @@ class Card:
         }
         if self.note is not None:
             out["note"] = self.note
+        if self.source_note is not None:
+            out["source_note"] = self.source_note
         return out
 
 
@@ -87,6 +123,7 @@ class Section:
     cards: tuple[str, ...] = ()
     sections: tuple["Section", ...] = ()
     note: str | None = None
+    source_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +139,12 @@ class Deck:
     number: str | None = None
     note: str | None = None
     builtin: bool = False
+    source_note: str | None = None
+    notes: tuple[DeckNote, ...] = field(default=(), compare=False, repr=False)  # every note, in file order
+
+    def source_notes(self) -> tuple[DeckNote, ...]:
+        """The editorial notes only (what `check --notes` lists)."""
+        return tuple(n for n in self.notes if n.kind == "source_note")
 
 
 class DeckRef:

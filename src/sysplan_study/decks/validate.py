@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sysplan_study.decks.model import Card, Deck, Item, Section
+from sysplan_study.decks.model import Card, Deck, DeckNote, Item, Section, count_tail
 from sysplan_study.decks.yaml_lines import Problem, _LineDict
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -14,11 +14,14 @@ MAX_TEXT = 2000  # longest text accepted in one prompt/item: longer is almost su
 MAX_DEPTH = 8  # deepest nesting of sections or sub-items
 KINDS = ("chapter", "terms", "user")
 
-DECK_KEYS = {"deck", "title", "kind", "number", "note", "fields", "sections", "cards"}
-SECTION_KEYS = {"id", "number", "title", "note", "fields", "sections"}
-FIELD_KEYS = {"id", "name", "question", "note", "items"}
-ITEM_KEYS = {"text", "children", "note", "cut_off"}
-CARD_KEYS = {"id", "prompt", "items", "note", "source"}
+# `note` is for candidates (a doubtful reading, shown with the answer); `source_note` is editorial (how the source
+# was split or corrected), shown only by `check --notes`, `read --source` and JSON.
+DECK_KEYS = {"deck", "title", "kind", "number", "note", "source_note", "fields", "sections", "cards"}
+SECTION_KEYS = {"id", "number", "title", "note", "source_note", "fields", "sections"}
+FIELD_KEYS = {"id", "name", "question", "note", "source_note", "items"}
+ITEM_KEYS = {"text", "children", "note", "source_note", "cut_off"}
+CARD_KEYS = {"id", "prompt", "items", "note", "source_note", "source"}
+NOTE_KEYS = ("note", "source_note")
 
 
 class _Checker:
@@ -28,6 +31,7 @@ class _Checker:
         self.path = path
         self.builtin = builtin
         self.problems: list[Problem] = []
+        self.notes: list[DeckNote] = []
         self.seen: set[int] = set()
 
     def err(self, line: int, message: str) -> None:
@@ -82,6 +86,16 @@ class _Checker:
             return None
         return value
 
+    def notes_of(self, obj: dict, what: str, owner: str) -> tuple[str | None, str | None]:
+        """The (note, source_note) of a deck, section, field, card or item, each recorded with its line."""
+        found: list[str | None] = []
+        for key in NOTE_KEYS:
+            value = self.text(obj, key, what, required=False)
+            if value is not None:
+                self.notes.append(DeckNote(self.path, _key_line(obj, key), owner, key, value))
+            found.append(value)
+        return found[0], found[1]
+
     def ident(self, obj: dict, what: str) -> str | None:
         if "id" not in obj:
             return None
@@ -105,20 +119,20 @@ class _Checker:
         lines = getattr(value, "item_lines", [line] * len(value))
         return list(zip(value, lines))
 
-    def items(self, obj: dict, what: str, depth: int = 0) -> tuple[Item, ...]:
+    def items(self, obj: dict, what: str, owner: str, depth: int = 0) -> tuple[Item, ...]:
         entries = self.seq(obj, "items" if depth == 0 else "children", what)
         if depth == 0 and not entries and "items" in obj:
             self.err(_key_line(obj, "items"), f"{what} has no items")
         elif depth == 0 and "items" not in obj:
             pass  # reported as a missing required key
         out = []
-        for raw, line in entries:
-            item = self.item(raw, line, depth)
+        for n, (raw, line) in enumerate(entries):
+            item = self.item(raw, line, depth, f"{owner} {_item_label(depth, n)}")
             if item is not None:
                 out.append(item)
         return tuple(out)
 
-    def item(self, raw: Any, line: int, depth: int) -> Item | None:
+    def item(self, raw: Any, line: int, depth: int, owner: str) -> Item | None:
         if depth > MAX_DEPTH:
             self.err(line, f"sub-items nested deeper than {MAX_DEPTH} levels")
             return None
@@ -133,17 +147,17 @@ class _Checker:
         if not self.mapping(raw, line, "item", ITEM_KEYS, ("text",)):
             return None
         text = self.text(raw, "text", "item")
-        note = self.text(raw, "note", "item", required=False)
+        note, source_note = self.notes_of(raw, "item", owner)
         cut = raw.get("cut_off", False)
         if not isinstance(cut, bool):
             self.err(_key_line(raw, "cut_off"), f"item 'cut_off' must be true or false, got {_type_name(cut)}")
             cut = False
-        children = self.items(raw, "item", depth + 1) if "children" in raw else ()
+        children = self.items(raw, "item", owner, depth + 1) if "children" in raw else ()
         if raw.get("children") == []:
             self.err(_key_line(raw, "children"), "item 'children' is empty")
         if text is None:
             return None
-        return Item(text, children, note, cut)
+        return Item(text, children, note, cut, source_note)
 
 
 def _type_name(value: Any) -> str:
@@ -168,9 +182,24 @@ def _key_line(obj: Any, key: str) -> int:
     return getattr(obj, "key_lines", {}).get(key, _line(obj, 1))
 
 
+def _item_label(depth: int, index: int) -> str:
+    """How `check --notes` names an item: (1) (2)… at the top, A B… below, a b… deeper."""
+    if depth == 0:
+        return f"({index + 1})"
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if depth == 1 else "abcdefghijklmnopqrstuvwxyz"
+    return letters[index] if index < len(letters) else str(index + 1)
+
+
+def default_question(title: str, name: str) -> str:
+    """"<section>的<field>有哪些？"; a field named as a clause (可能存在的风险和控制) follows the title without 的."""
+    joiner = "" if name.startswith("可能") else "的"
+    return f"{title}{joiner}{name}有哪些？"
+
+
 def _list_prompt(number: str | None, title: str, question: str, count: int) -> str:
+    """"【1.1 服务目录的结构和内容】服务目录设计的活动有哪些？（共6项）", question marks made full-width."""
     head = f"【{number} {title}】" if number else f"【{title}】"
-    return f"{head}{question}(共{count}项)"
+    return f"{head}{question.replace('?', '？')}{count_tail(count)}"
 
 
 def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None, list[Problem]]:
@@ -193,7 +222,7 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
         ck.err(_key_line(doc, "kind"), f"deck kind {kind!r} must be one of {', '.join(KINDS)}")
         kind = "user"
     number = ck.text(doc, "number", "deck", required=False)
-    deck_note = ck.text(doc, "note", "deck", required=False)
+    deck_note, deck_source_note = ck.notes_of(doc, "deck", deck_id or "deck")
     chapter = deck_id if kind == "chapter" else None
     cards: list[Card] = []
     card_ids: dict[str, int] = {}
@@ -214,17 +243,18 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
             fid = ck.ident(raw, "field")
             name = ck.text(raw, "name", "field")
             question = ck.text(raw, "question", "field", required=False)
-            note = ck.text(raw, "note", "field", required=False)
-            items = ck.items(raw, "field")
+            card_id = f"{owner_id}.{fid}"
+            note, source_note = ck.notes_of(raw, "field", card_id)
+            items = ck.items(raw, "field", card_id)
             if fid is not None and fid in local:
                 ck.err(_key_line(raw, "id"), f"duplicate field id {fid!r} (first at line {local[fid]})")
                 continue
             if fid is None or name is None or not items:
                 continue
             local[fid] = _key_line(raw, "id")
-            q = question or f"{title}的{name}有哪些？"
+            q = question or default_question(title, name)
             card = Card(
-                id=f"{owner_id}.{fid}",
+                id=card_id,
                 deck=deck_id or "",
                 prompt=_list_prompt(number, title, q, len(items)),
                 items=items,
@@ -237,6 +267,7 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
                 note=note,
                 path=path,
                 line=line,
+                source_note=source_note,
             )
             add_card(card, line)
             ids.append(card.id)
@@ -254,17 +285,17 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
             sid = ck.ident(raw, "section")
             number = ck.text(raw, "number", "section")
             stitle = ck.text(raw, "title", "section")
-            note = ck.text(raw, "note", "section", required=False)
+            full = f"{parent_id}.{sid}"
+            note, source_note = ck.notes_of(raw, "section", full)
             if sid is not None and sid in local:
                 ck.err(_key_line(raw, "id"), f"duplicate section id {sid!r} (first at line {local[sid]})")
                 continue
             if sid is None or stitle is None:
                 continue
             local[sid] = _key_line(raw, "id")
-            full = f"{parent_id}.{sid}"
             field_ids = fields_of(raw, full, number, stitle)
             subs = sections_of(raw, full, depth + 1)
-            out.append(Section(full, number or "", stitle, field_ids, subs, note))
+            out.append(Section(full, number or "", stitle, field_ids, subs, note, source_note))
         return tuple(out)
 
     owner = deck_id or "deck"
@@ -276,9 +307,10 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
             continue
         cid = ck.ident(raw, "card")
         prompt = ck.text(raw, "prompt", "card")
-        note = ck.text(raw, "note", "card", required=False)
+        card_id = f"{owner}.{cid}"
+        note, source_note = ck.notes_of(raw, "card", card_id)
         source = ck.text(raw, "source", "card", required=False)
-        items = ck.items(raw, "card")
+        items = ck.items(raw, "card", card_id)
         if cid is not None and cid in card_locals:
             ck.err(_key_line(raw, "id"), f"duplicate card id {cid!r} (first at line {card_locals[cid]})")
             continue
@@ -287,8 +319,8 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
         card_locals[cid] = _key_line(raw, "id")
         add_card(
             Card(
-                id=f"{owner}.{cid}", deck=deck_id or "", prompt=prompt, items=items, chapter=chapter,
-                note=note, source=source, path=path, line=line,
+                id=card_id, deck=deck_id or "", prompt=prompt, items=items, chapter=chapter,
+                note=note, source=source, path=path, line=line, source_note=source_note,
             ),
             line,
         )
@@ -298,7 +330,9 @@ def build_deck(doc: Any, path: str, builtin: bool = False) -> tuple[Deck | None,
         return None, ck.problems
     top = Section(deck_id, number or "", title, top_fields, sections) if top_fields else None
     all_sections = ((top,) if top else ()) + sections
-    deck = Deck(deck_id, title, kind, path, tuple(cards), all_sections, number, deck_note, builtin)
+    notes = tuple(sorted(ck.notes, key=lambda n: n.line))
+    deck = Deck(deck_id, title, kind, path, tuple(cards), all_sections, number, deck_note, builtin,
+                deck_source_note, notes)
     return deck, []
 
 

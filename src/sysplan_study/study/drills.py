@@ -40,10 +40,8 @@ def card_label(card: Card) -> str:
 
 
 def _question_text(card: Card) -> str:
-    """The prompt without its (共N项) tail, for rephrasing."""
-    text = card.prompt
-    cut = text.rfind("(共")
-    return text[:cut] if cut > 0 else text
+    """The prompt without its （共N项） tail, for rephrasing."""
+    return card.bare_prompt
 
 
 def _alike(a: str, b: str) -> bool:
