@@ -109,14 +109,18 @@ def test_windows_key_reader_when_termios_is_unavailable(monkeypatch: pytest.Monk
         read()
 
 
-def test_posix_key_reader_on_a_real_terminal() -> None:
+def test_posix_key_reader_keeps_keys_typed_ahead() -> None:
+    """On a real terminal (a pty): a full-width digit typed before the reader switched to cbreak is not dropped."""
     import os
     import pty
+    import signal
 
     master, slave = pty.openpty()
+    signal.alarm(10)  # a dropped key would block the read forever: fail instead of hanging the suite
     try:
         os.write(master, "４".encode())
         assert keys.key_reader(slave)() == "4"
     finally:
+        signal.alarm(0)
         os.close(master)
         os.close(slave)

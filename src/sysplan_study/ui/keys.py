@@ -25,7 +25,7 @@ def posix_reader(fd: int, termios: Any, tty: Any) -> Callable[[], str]:
     def read() -> str:
         old = termios.tcgetattr(fd)
         try:
-            tty.setcbreak(fd)
+            tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH (the default) would drop keys typed ahead
             data = os.read(fd, 16)
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
