@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -11,6 +13,10 @@ from sysplan_study.cli.app import Fmt, ShowFmt, _db_path, _opts, _out, _print_js
 from sysplan_study.errors import UserError
 
 
+class ListFmt(str, Enum):
+    table = "table"
+    json = "json"
+    ids = "ids"
 
 
 @app.command()
@@ -20,63 +26,86 @@ def decks(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", 
     from sysplan_study.reports import stats
 
     o = _opts(ctx)
-    rows = stats.deck_overview(o.library(), o.store(), clock.today())
+    rows = stats.deck_overview(o.library(), o.store(write=False), clock.today())
     if format is Fmt.json:
         return _print_json(rows)
-    from sysplan_study.ui.render import simple_table
+    from sysplan_study.ui.listing import DeckOverview
 
-    cols = ["id", "title", "kind", "cards", "new", "due"]
-    _out().print(simple_table(["id", "标题", "类型", "卡片", "新", "到期"], ([r[c] for c in cols] for r in rows)))
+    _out().print(DeckOverview(rows))
+
+
+def _print_ids(ids: list[str]) -> None:
+    """Bare ids, one a line, for scripts (`--format ids`)."""
+    sys.stdout.write("".join(f"{i}\n" for i in ids))
 
 
 @app.command()
 def cards(
     ctx: typer.Context,
     chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Deck/chapter id, e.g. design."),
-    format: Fmt = typer.Option(Fmt.table, "--format", "-f"),
+    format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
 ) -> None:
     """List every card (optionally of one chapter).  Example: sysplan cards --chapter design"""
-    chosen = _opts(ctx).library().cards_in(chapter)
-    if format is Fmt.json:
+    lib = _opts(ctx).library()
+    if format is ListFmt.ids:
+        return _print_ids(list(lib.card_ids_in(chapter)))
+    chosen = lib.cards_in(chapter)
+    if format is ListFmt.json:
         return _print_json([c.to_json() for c in chosen])
-    from sysplan_study.ui.render import simple_table
+    from sysplan_study.ui.listing import listing
 
-    _out().print(simple_table(["id", "项数", "题目"], ((c.id, c.count, c.prompt) for c in chosen)))
+    _out().print(listing(lib, chosen))
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    card_id: str = typer.Argument(..., help="Card id, e.g. design.catalog.activities."),
+    card_ids: list[str] = typer.Argument(
+        ..., help="Card ids, or a chapter/section prefix such as design.catalog (every card under it)."
+    ),
     format: ShowFmt = typer.Option(ShowFmt.text, "--format", "-f"),
 ) -> None:
-    """Show one card with its numbered answer.  Example: sysplan show design.catalog.activities"""
-    card = _opts(ctx).library().card(card_id)
+    """Show cards with their numbered answers.  Example: sysplan show design.catalog.activities design.sla"""
+    from sysplan_study.decks.search import select
+
+    chosen = select(_opts(ctx).library(), card_ids)
     if format is ShowFmt.json:
-        return _print_json(card.to_json())
+        single = len(card_ids) == 1 and len(chosen) == 1 and chosen[0].id == card_ids[0].strip()
+        return _print_json(chosen[0].to_json() if single else [c.to_json() for c in chosen])
     from sysplan_study.ui.render import card_panel
 
-    _out().print(card_panel(card))
+    out = _out()
+    for card in chosen:
+        out.print(card_panel(card))
 
 
 @app.command()
 def search(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="Text to find in prompts and items (width- and case-insensitive)."),
-    format: Fmt = typer.Option(Fmt.table, "--format", "-f"),
+    format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
 ) -> None:
-    """Find cards whose prompt or items contain TEXT.  Example: sysplan search 服务目录"""
-    from sysplan_study.decks.library import search as find
+    """Find cards whose prompt or items contain TEXT; shows the matching items.  Example: sysplan search 服务目录"""
+    from sysplan_study.decks import search as finder
 
-    found = find(_opts(ctx).library(), text)
-    if format is Fmt.json:
-        return _print_json([c.to_json() for c in found])
-    if not found:
-        _out().print(f"没有找到包含“{text}”的卡片。")
+    lib = _opts(ctx).library()
+    hits = finder.search(lib, text)
+    if format is ListFmt.json:
+        return _print_json([h.to_json() for h in hits])
+    if format is ListFmt.ids:
+        return _print_ids([h.card.id for h in hits])
+    from sysplan_study.ui.listing import listing
+    from sysplan_study.ui.render import join
+
+    out = _out()
+    if not hits:
+        out.print(join("没有找到包含“", text.strip(), "”的卡片。"))
         return
-    from sysplan_study.ui.render import simple_table
-
-    _out().print(simple_table(["id", "题目"], ((c.id, c.prompt) for c in found), title=f"{len(found)} 张卡片"))
+    needle = finder.needle_of(text)
+    by_id = {h.card.id: h for h in hits}
+    out.print(join((f"{len(hits)} 张卡片包含“", "bold"), (text.strip(), "bold"), ("”", "bold")))
+    out.print(listing(lib, [h.card for h in hits], lambda s: finder.spans(s, needle),
+                      lambda c: [(i.path, i.item) for i in by_id[c.id].items]))
 
 
 @app.command()
@@ -85,26 +114,37 @@ def check(
     paths: list[Path] = typer.Argument(None, help="Deck files or directories (default: every loaded deck)."),
 ) -> None:
     """Validate decks; prints file:line problems.  Example: sysplan check ~/my-decks/extra.yaml"""
-    from sysplan_study.decks.library import check_files, library_paths
-    from sysplan_study.decks.files import deck_files
+    import os
 
+    from sysplan_study.decks.files import entry_problem, scan_decks
+    from sysplan_study.decks.library import check_files, scan_library
+    from sysplan_study.decks.yaml_lines import Problem
+
+    # Entries that are not files (a directory named x.yaml, a FIFO, a symlink loop or dangling link) are reported
+    # and count as problems; they are never opened, so check cannot hang on a FIFO.
+    skipped: list[Problem] = []
     if paths:
         files: list[Path] = []
         for p in paths:
+            if not os.path.lexists(p):
+                raise UserError(f"没有这个文件或目录（no such file or directory）: {p}")
             if p.is_dir():
-                files.extend(deck_files(p))
-            elif p.exists():
-                files.append(p)
+                found, more = scan_decks(p)
+                files.extend(found)
+                skipped.extend(more)
+            elif (problem := entry_problem(p)) is not None:
+                skipped.append(problem)
             else:
-                raise UserError(f"no such file or directory: {p}")
-        decks_, problems = check_files(files)
+                files.append(p)
     else:
-        entries = library_paths(_opts(ctx).content_dirs)
-        decks_, problems = check_files([p for p, _ in entries])
+        entries, skipped = scan_library(_opts(ctx).content_dirs)
+        files = [p for p, _ in entries]
+    decks_, problems = check_files(files)
+    problems = [*skipped, *problems]
     if problems:
         for p in problems:
             typer.echo(str(p))
-        fail(f"{len(problems)} problem(s) in deck files")
+        fail(f"卡组文件中有 {len(problems)} 处问题（{len(problems)} problem(s) in deck files）")
     n = sum(len(d.cards) for d in decks_)  # check_files returns full decks
     typer.echo(f"OK: {len(decks_)} decks, {n} cards valid")
 
@@ -121,3 +161,7 @@ def path(ctx: typer.Context) -> None:
     typer.echo(f"user decks: {user_decks_dir()}")
     typer.echo(f"built-in:   {builtin_content_dir()}")
     typer.echo(f"cache:      {cache_dir()}")
+    from sysplan_study.store.connection import backups
+
+    for backup in backups(_db_path(o)):
+        typer.echo(f"backup:     {backup}")

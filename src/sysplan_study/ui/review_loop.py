@@ -256,7 +256,7 @@ def answer_step(
         out.print(render.hint_line(hints[0], recall.hint(card, hints[0]), f"（最高评分 {max_grade(hints[0])}）"))
     if action != REVEAL:
         return Step(action)
-    out.print(render.answer_table(card.items))
+    out.print(render.answer_block(card))
     return Step(REVEAL, hints[0])
 
 

@@ -16,6 +16,7 @@ def chapter_table(data: dict[str, Any]) -> Any:
     """Per-chapter figures with a totals row."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE, title=f"学习进度 · {data['today']}", title_justify="left", pad_edge=False,
                   padding=(0, 0), collapse_padding=True)
@@ -23,7 +24,7 @@ def chapter_table(data: dict[str, Any]) -> Any:
     for k in KEYS:
         table.add_column(HEAD[k], justify="right", no_wrap=True)
     for c in data["chapters"]:
-        table.add_row(c["id"], *(fmt(c[k]) for k in KEYS))
+        table.add_row(Text(str(c["id"])), *(fmt(c[k]) for k in KEYS))  # a user deck id is text, never markup
     table.add_row("合计", *(fmt(data["totals"][k]) for k in KEYS), style="bold")
     return table
 
@@ -66,9 +67,11 @@ def forecast_bars(data: dict[str, Any], width: int = 40) -> str:
 
 
 def render(data: dict[str, Any]) -> Any:
-    """The whole stats screen."""
+    """The whole stats screen; deck text (the weakest items) wraps under itself, never cut or read as markup."""
     from rich.console import Group
     from rich.text import Text
+
+    from sysplan_study.ui.render import join, wrapped
 
     parts: list[Any] = [chapter_table(data), Text(f"连续学习 {data['streak_days']} 天")]
     if "exam" in data:
@@ -78,5 +81,6 @@ def render(data: dict[str, Any]) -> Any:
     if data["weakest"]:
         parts.append(Text("\n最常漏掉的条目（默写）"))
         for w in data["weakest"]:
-            parts.append(Text(f"  {w['missed']}/{w['attempts']}  {w['text']}  [{w['card_id']} 第{w['item']}项]"))
+            body = join(str(w["text"]), (f"  [{w['card_id']} 第{w['item']}项]", "dim"))
+            parts.append(wrapped(body, prefix=f"  {w['missed']}/{w['attempts']}  "))
     return Group(*parts)

@@ -1,0 +1,112 @@
+"""Search cards by text, width- and case-insensitively, and say where each card matched (id, prompt, items)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+from sysplan_study.decks.model import Card, Item, Library
+from sysplan_study.errors import UserError
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    """One character folded for comparison: compatibility-decomposed (full-width → ASCII) and case-folded."""
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold())
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each folded character, the index of the original character it came from."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        parts.append(f)
+        origin.extend([i] * len(f))
+    return "".join(parts), origin
+
+
+def needle_of(query: str) -> str:
+    """The folded search text; a UserError when it is empty."""
+    needle = "".join(_fold_char(ch) for ch in query.strip())
+    if not needle:
+        raise UserError("搜索内容为空（search text is empty）")
+    return needle
+
+
+def spans(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where the (folded) needle occurs in text, as (start, end) offsets of the original text."""
+    hay, origin = _folded(text)
+    out: list[tuple[int, int]] = []
+    start = hay.find(needle)
+    while start >= 0 and needle:
+        end = start + len(needle)
+        span = (origin[start], origin[end - 1] + 1)
+        if not out or span[0] >= out[-1][1]:
+            out.append(span)
+        start = hay.find(needle, end)
+    return out
+
+
+@dataclass(frozen=True)
+class ItemHit:
+    """An item (or sub-item) that contains the search text: its path of 0-based indices and the item."""
+
+    path: tuple[int, ...]
+    item: Item
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A card that contains the search text, and where: its id, its prompt, which items."""
+
+    card: Card
+    in_id: bool
+    in_prompt: bool
+    items: tuple[ItemHit, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The card's JSON object plus a `matched` key (where the text was found; items as 1-based paths)."""
+        out = self.card.to_json()
+        where: list[str] = (["id"] if self.in_id else []) + (["prompt"] if self.in_prompt else [])
+        out["matched"] = {"in": where + (["items"] if self.items else []),
+                          "items": [".".join(str(i + 1) for i in h.path) for h in self.items]}
+        return out
+
+
+def _walk(items: Iterable[Item], path: tuple[int, ...] = ()) -> Iterable[tuple[tuple[int, ...], Item]]:
+    """Every item and sub-item with its path of 0-based indices, depth first."""
+    for i, item in enumerate(items):
+        yield (*path, i), item
+        yield from _walk(item.children, (*path, i))
+
+
+def search(library: Library, query: str) -> list[Hit]:
+    """Cards whose id, prompt or items contain the query (NFKC, case- and width-insensitive), in deck order."""
+    needle = needle_of(query)
+    found: list[Hit] = []
+    for card in library.cards:
+        items = tuple(ItemHit(p, it) for p, it in _walk(card.items) if spans(it.text, needle))
+        in_id, in_prompt = bool(spans(card.id, needle)), bool(spans(card.prompt, needle))
+        if in_id or in_prompt or items:
+            found.append(Hit(card, in_id, in_prompt, items))
+    return found
+
+
+def select(library: Library, names: Iterable[str]) -> list[Card]:
+    """Cards named by id or by a chapter/section prefix (design.catalog → every card under it), each once,
+    in the order named; an unknown name is a UserError."""
+    out: dict[str, Card] = {}
+    for raw in names:
+        key = raw.strip().rstrip(".")
+        if key and library.has_card(key):
+            out.setdefault(key, library.card(key))
+            continue
+        matched = [cid for cid in library.card_ids if key and cid.startswith(key + ".")]
+        if not matched:
+            raise UserError(f"没有这张卡片或小节：{raw!r}（unknown card id {raw!r}; see `sysplan cards` or `sysplan search`）")
+        for cid in matched:
+            out.setdefault(cid, library.card(cid))
+    return list(out.values())
