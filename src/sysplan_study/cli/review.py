@@ -14,14 +14,18 @@ from sysplan_study.cli.app import _opts, _out, app
 @app.command()
 def review(
     ctx: typer.Context,
-    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Only this deck/chapter id."),
-    new_limit: Optional[int] = typer.Option(
-        None, "--new-limit", help="New cards per study day, counted from the log (default 20, or `exam set --new-limit`)."
+    chapter: Optional[str] = typer.Option(
+        None, "--chapter", "-c",
+        help="只复习这一章：design 规划设计 · deploy 部署实施 · operate 运营管理 · improve 持续改进 · "
+             "supervise 监督管理 · marketing 营销 · terms 术语（及你自己的卡组 id）",
     ),
-    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many cards this session."),
-    typed: bool = typer.Option(False, "--typed", help="Type the items you remember; each item is scored."),
+    new_limit: Optional[int] = typer.Option(
+        None, "--new-limit", help="本学习日最多学几张新卡（按记录计，含其他窗口；默认见 sysplan config new-limit）"
+    ),
+    limit: Optional[int] = typer.Option(None, "--limit", help="本次最多复习几张"),
+    typed: bool = typer.Option(False, "--typed", help="逐项默写：输入记得的各项，逐项判分"),
 ) -> None:
-    """Review due cards, then new ones (SM-2).  Example: sysplan review --chapter design --typed"""
+    """复习到期卡片，再学新卡（SM-2）。  Example: sysplan review --chapter design --typed"""
     from sysplan_study.study import config, planner
     from sysplan_study.study import recall
     from sysplan_study.ui import review_loop as tui
@@ -38,12 +42,12 @@ def review(
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
     summary = tui.run_review(session, tui.make_input(out), out, typed, planner.header(store, today), vocab)
-    out.print(tui.summary_panel(summary))
+    out.print(tui.summary_panel(summary, today, chapter))
 
 
 @app.command()
 def undo(ctx: typer.Context) -> None:
-    """Undo the last answer (repeatable): restores the card's previous schedule.  Example: sysplan undo"""
+    """撤销本机最后一次回答或重置（可重复），恢复卡片原来的日程。  Example: sysplan undo"""
     from sysplan_study.study.session import undo_last
 
     entry = undo_last(_opts(ctx).store())

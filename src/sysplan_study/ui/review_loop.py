@@ -216,7 +216,7 @@ def typed_answer(
         else:
             out.print("[cyan]没有更多提示了[/cyan]")
 
-    out.print("[dim]逐行输入你记得的各项（可用、，；分隔），空行结束；输入 ? 看提示[/dim]")
+    out.print("[dim]逐行输入你记得的各项（可用、，；分隔），空行结束；? 看提示；q 退出[/dim]")
     lines = io.read_lines(on_hint)
     if isinstance(lines, str):
         return lines
@@ -269,14 +269,13 @@ def run_review(
         out.print(render.text(header))
     if session.current() is None:
         _notices(session, out)
-        out.print("今天没有到期或新的卡片。")
         return session.summary()
     while (planned := session.current()) is not None:
         _notices(session, out)
         card = planned.card
         started = time.monotonic()
         tag = "重练" if planned.mode == DRILL else "复习"
-        out.print(render.prompt_panel(card, subtitle=f"{tag} · 已答 {session.done} / 待答 {session.left}"))
+        out.print(render.prompt_panel(card, subtitle=f"{tag} · {_progress(session)}"))
         if planned.mode != DRILL and (leech := session.leech_note(card.id)) is not None:
             from rich.text import Text
 
@@ -306,6 +305,15 @@ def run_review(
         _notices(session, out)
     _notices(session, out)
     return session.summary()
+
+
+def _progress(session: ReviewSession) -> str:
+    """已答 5（含重练 1）· 待答 12（含重练 2）: drills count as answers and as cards still to do."""
+    done_drills = sum(1 for a in session.history if a.logged_as == DRILL)
+    waiting_drills = sum(1 for p in session.queue if p.mode == DRILL)
+    done = f"已答 {session.done}" + (f"（含重练 {done_drills}）" if done_drills else "")
+    left = f"待答 {session.left}" + (f"（含重练 {waiting_drills}）" if waiting_drills else "")
+    return f"{done} · {left}"
 
 
 def _notices(session: ReviewSession, out: Any) -> None:
@@ -350,9 +358,20 @@ def _undo(session: ReviewSession, out: Any) -> None:
         out.print(f"[yellow]已撤销 {undone.planned.card.id} 的评分 {undone.grade}[/yellow]")
 
 
-def summary_panel(summary: Summary) -> Any:
-    """End-of-session summary."""
+def summary_panel(summary: Summary, today: Any = None, chapter: str | None = None) -> Any:
+    """End-of-session summary; with nothing answered, when the next card is due and what else to do instead."""
     from rich.panel import Panel
+
+    if summary.reviewed == 0 and summary.drilled == 0:
+        if summary.left:
+            return render.text(f"本次没有作答；还有 {summary.left} 张等着你（sysplan review）。")
+        when = "没有已安排的卡片"
+        if summary.next_due is not None:
+            days = (summary.next_due - today).days if today is not None else None
+            when = f"下一张在 {summary.next_due.isoformat()} 到期" + (f"（{days} 天后）" if days else "")
+        quiz = f"sysplan quiz {chapter or 'design'}"
+        return render.text(f"今天没有到期或新的卡片；{when}。想多学新卡：sysplan review --new-limit 30；"
+                           f"或者做个测验：{quiz}")
 
     grades = "  ".join(f"{g}分×{n}" for g, n in summary.grades.items() if n)
     lines = [
