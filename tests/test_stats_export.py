@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import seed
 
 from sysplan_study.memory import sm2
 from sysplan_study.decks.model import Library
@@ -30,7 +31,7 @@ def script_history(home: Path, library: Library) -> list[str]:
     def answer(cid: str, grade: int, day: date, mode: str = "review", items: list[ItemResult] | None = None) -> None:
         before = store.state(cid)
         after = sm2.review(before, grade, day) if mode == "review" else None
-        store.record(cid, mode, grade, before, after, at, day, items=items)
+        seed(store, cid, mode, grade, before, after, at, day, items=items)
 
     answer(ids[0], 1, TODAY - timedelta(days=60))  # outside the 30-day retention window
     answer(ids[0], 5, TODAY - timedelta(days=2))  # due +1 → 11-23 (overdue today)
@@ -88,10 +89,12 @@ def test_stats_csv_bom_and_markdown(invoke: Any, isolated_home: Path, library: L
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("id,title,cards,new") and len(lines) == 1 + 7
+    assert lines[0].startswith("id,title,cards,new") and len(lines) == 1 + 7 + 1  # header, 7 decks, the totals row
     assert any(line.startswith("supervise,监督管理,5,2,3") for line in lines)
+    assert lines[-1].startswith("total,合计,133,") and ",2.28," in lines[-1]  # EF with two decimals
     md = invoke("stats", "--format", "markdown", "--chapter", "supervise").stdout.splitlines()
     assert md[0].startswith("| id | title | cards") and md[1].startswith("|---|") and md[2].startswith("| supervise |")
+    assert md[3].startswith("| total | 合计 | 5 |") and "| 2.28 |" in md[3]
 
 
 def test_stats_output_errors(invoke: Any, tmp_path: Path) -> None:
@@ -123,7 +126,7 @@ def test_cap_intervals_pulls_due_into_last_week(invoke: Any, isolated_home: Path
     isolated_home.mkdir(parents=True)
     store = open_store(isolated_home / "sysplan.db")
     at = datetime(2026, 10, 1, tzinfo=timezone.utc)
-    store.record(card.id, "review", 5, sm2.new_state(), sm2.State(3, 280, 40, TODAY), at, date(2026, 10, 15))
+    seed(store, card.id, "review", 5, sm2.new_state(), sm2.State(3, 280, 40, TODAY), at, date(2026, 10, 15))
     store.close()
     assert invoke("exam", "set", "2026-12-20", "--cap-intervals").exit_code == 0
     assert invoke("review", "--chapter", "supervise", "--limit", "1", input="5\n").exit_code == 0
@@ -212,7 +215,17 @@ def test_import_merge_newest_wins(invoke: Any, isolated_home: Path, library: Lib
     doc["cards"][0]["updated_at"] = "2020-01-01T00:00:00+00:00"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert "更新 0 张" in invoke("import-progress", str(path)).stdout  # older: local state kept
-    for bad, phrase in (("{}", "not a sysplan progress file"), ("[", "cannot read")):
+    for bad, phrase in (("{}", "（顶层）: 缺少键 'format'：不是 sysplan 进度文件"), ('{"format": ', "不是有效的 JSON")):
         path.write_text(bad, encoding="utf-8")
         result = invoke("import-progress", str(path))
         assert result.exit_code == 1 and phrase in result.stderr
+
+
+def test_ef_has_two_decimals_everywhere() -> None:
+    from sysplan_study.reports import stats as figures
+
+    assert figures.fmt(2.5, "avg_ef") == "2.50" and figures.fmt(None, "avg_ef") == "—"
+    data = {"chapters": [{"id": "a", "title": "A", **{k: 0 for k in figures.KEYS}, "avg_ef": 2.5}],
+            "totals": {**{k: 0 for k in figures.KEYS}, "avg_ef": 2.5}}
+    _, rows = figures.table_rows(data)
+    assert rows[0][figures.KEYS.index("avg_ef") + 2] == "2.50" and rows[-1][:2] == ["total", "合计"]

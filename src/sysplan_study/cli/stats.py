@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from sysplan_study.cli.app import _opts, _out, app
+from sysplan_study.cli.app import _db_path, _opts, _out, app
 
 
 class StatsFmt(str, Enum):
@@ -24,7 +24,9 @@ def stats(
     ctx: typer.Context,
     chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Only this chapter/deck."),
     format: StatsFmt = typer.Option(StatsFmt.table, "--format", "-f"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of stdout (- for stdout); never over the database."
+    ),
 ) -> None:
     """Progress per chapter, streak, heatmap, forecast, weakest items.  Example: sysplan stats --format json"""
     from sysplan_study import clock
@@ -33,9 +35,12 @@ def stats(
     from sysplan_study.reports import stats as figures
 
     o = _opts(ctx)
+    if outputs.is_stdout(output):
+        output = None
+    protected = outputs.database_files(_db_path(o))
     if output is not None:
-        outputs.check_target(output)
-    data = figures.compute(o.library(), o.store(), clock.today(), chapter)
+        outputs.check_target(output, protected)
+    data = figures.compute(o.library(), o.store(write=False), clock.today(), chapter)
     if format is StatsFmt.table:
         from sysplan_study.ui import stats_view as statsview
 
@@ -47,7 +52,9 @@ def stats(
 
         buf = Console(record=True, width=80, no_color=True, file=io.StringIO())
         buf.print(statsview.render(data))
-        return outputs.write_text(output, buf.export_text())
+        outputs.write_text(output, buf.export_text(), protected=protected)
+        typer.echo(f"已写入 {output}", err=True)
+        return
     if format is StatsFmt.json:
         import json
 
@@ -57,10 +64,9 @@ def stats(
         if format is StatsFmt.csv:
             text, bom = export.csv_text(header, rows), True
         else:
-            text, bom = export.markdown_table(header, ([*r[:2], *(figures.fmt(v) for v in r[2:])] for r in rows)), False
+            text, bom = export.markdown_table(header, ([*r[:2], *(figures.fmt(v, k) for k, v in zip(figures.KEYS, r[2:]))] for r in rows)), False
     if output is None:
         sys.stdout.write(("\ufeff" if bom else "") + text)
     else:
-        outputs.write_text(output, text, bom=bom)
+        outputs.write_text(output, text, bom=bom, protected=protected)
         typer.echo(f"已写入 {output}", err=True)
-

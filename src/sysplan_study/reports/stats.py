@@ -134,14 +134,22 @@ def leeches(library: Library, store: Store) -> list[dict[str, Any]]:
 def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows (chapters then totals) shared by the table, CSV and Markdown formats."""
     header = ["id", "title", *KEYS]
-    rows = [[c["id"], c["title"], *(c[k] for k in KEYS)] for c in data["chapters"]]
+    rows = [[c["id"], c["title"], *(_cell(c[k], k) for k in KEYS)] for c in data["chapters"]]
+    rows.append(["total", "合计", *(_cell(data["totals"][k], k) for k in KEYS)])
     return header, rows
 
 
-def fmt(value: Any) -> str:
-    """A cell: retention as a percentage, None as a dash."""
+def _cell(value: Any, key: str) -> Any:
+    """EF with two decimals everywhere (2.50, not 2.5); other values as they are."""
+    return f"{value:.2f}" if key == "avg_ef" and value is not None else value
+
+
+def fmt(value: Any, key: str | None = None) -> str:
+    """A cell: retention as a percentage, EF with two decimals, None as a dash."""
     if value is None:
         return "—"
+    if key == "avg_ef":
+        return f"{float(value):.2f}"
     if isinstance(value, float) and value <= 1 and value >= 0:
         return f"{value:.0%}"
     return str(value)

@@ -24,8 +24,8 @@ def chapter_table(data: dict[str, Any]) -> Any:
     for k in KEYS:
         table.add_column(HEAD[k], justify="right", no_wrap=True)
     for c in data["chapters"]:
-        table.add_row(Text(str(c["id"])), *(fmt(c[k]) for k in KEYS))  # a user deck id is text, never markup
-    table.add_row("合计", *(fmt(data["totals"][k]) for k in KEYS), style="bold")
+        table.add_row(Text(str(c["id"])), *(fmt(c[k], k) for k in KEYS))  # a user deck id is text, never markup
+    table.add_row("合计", *(fmt(data["totals"][k], k) for k in KEYS), style="bold")
     return table
 
 
