@@ -7,41 +7,60 @@ from typing import Optional
 
 import typer
 
-from sysplan_study.cli.app import _opts, app
+from sysplan_study.cli.app import _db_path, _opts, app
 from sysplan_study.errors import UserError
 
 
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    history: Optional[Path] = typer.Option(None, "--history", help="Review log as .csv or .json."),
+    history: Optional[Path] = typer.Option(None, "--history", help="Review log as .csv or .json (- for CSV on stdout)."),
     anki: Optional[Path] = typer.Option(None, "--anki", help="Decks as an Anki .apkg package."),
     progress: Optional[Path] = typer.Option(None, "--progress", help="Schedule and log as .json (for import-progress)."),
     chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="With --anki: only this chapter."),
 ) -> None:
-    """Export history, Anki package or progress.  Example: sysplan export --anki sysplan.apkg"""
+    """Export history, Anki package or progress; never over the database.  Example: sysplan export --anki s.apkg"""
+    import sys
+
     from sysplan_study.reports import anki as anki_package
     from sysplan_study.reports import export
-    from sysplan_study.store import progress_file
+    from sysplan_study.store import outputs, progress_file
 
     if not (history or anki or progress):
         raise UserError("say what to export: --history FILE, --anki FILE.apkg or --progress FILE.json")
     o = _opts(ctx)
-    if history:
-        n = export.export_history(o.store(), o.library(), history)
+    protected = outputs.database_files(_db_path(o))
+    # Every target is checked before anything is written, so one bad path never leaves a partial export.
+    if history and not outputs.is_stdout(history):
+        export.history_kind(history)
+        outputs.check_target(history, protected)
+    if anki:
+        anki_package.export_anki_check(anki, protected)
+    if progress:
+        if outputs.is_stdout(progress):
+            raise UserError("进度文件请写到 .json 文件，不支持 -（give a .json file name for --progress, not -）")
+        outputs.check_target(progress, protected)
+    if history and outputs.is_stdout(history):
+        text, bom, n = export.history_document(o.store(write=False), o.library(), "csv")
+        sys.stdout.write(("\ufeff" if bom else "") + text)
+        typer.echo(f"复习记录 {n} 条 → 标准输出", err=True)
+    elif history:
+        n = export.export_history(o.store(write=False), o.library(), history, protected)
         typer.echo(f"复习记录 {n} 条 → {history}")
     if anki:
-        n = anki_package.export_anki(o.library(), anki, chapter)
+        n = anki_package.export_anki(o.library(), anki, chapter, protected)
         typer.echo(f"Anki 卡片 {n} 张 → {anki}")
     if progress:
-        cards_, rows = progress_file.export_progress(o.store(), progress)
+        cards_, rows = progress_file.export_progress(o.store(write=False), progress)
         typer.echo(f"进度：{cards_} 张卡片、{rows} 条记录 → {progress}")
 
 
 @app.command("import-progress")
 def import_progress(ctx: typer.Context, file: Path = typer.Argument(..., help="A file from export --progress.")) -> None:
-    """Merge progress exported on another machine (newest review wins).  Example: sysplan import-progress p.json"""
+    """Merge progress from another machine (newest review wins; checked whole first; ≤ 2 GiB).  Example: sysplan import-progress p.json"""
     from sysplan_study.store import progress_file
 
-    updated, added = progress_file.import_progress(_opts(ctx).store(), file)
+    o = _opts(ctx)
+    item_counts = {c.id: c.count for c in o.library().cards}  # per-item results must name an existing item
+    updated, added = progress_file.import_progress(o.store(), file, item_counts)
     typer.echo(f"已合并：更新 {updated} 张卡片的日程，新增 {added} 条复习记录")

@@ -1,150 +1,255 @@
-"""Progress files: the schedule and full log as JSON, for another machine, and merging such a file back."""
+"""Progress files: the schedule and full log as JSON for another machine, and merging such a file back.
+
+Import reads the file twice, streaming: first it checks every value (nothing written), then it merges inside one
+transaction, checking again as it goes so that a file changed in between is rolled back, never half merged.
+"""
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from datetime import datetime, timezone
+import os
+import sqlite3
+import stat
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping, TextIO
 
 from sysplan_study.errors import UserError
-from sysplan_study.store.history import ItemResult, LogEntry, Store
-from sysplan_study.store.outputs import check_target, write_text
+from sysplan_study.store.errors import db_error
+from sysplan_study.store.history import IMPORTED, Store
+from sysplan_study.store.outputs import database_files, write_with
+from sysplan_study.store.progress_schema import CardRow, Checker, LogRow, SchemaError, utc
+from sysplan_study.store.progress_stream import (
+    MAX_FILE_BYTES, PROGRESS_FORMAT, PROGRESS_VERSION, ProgressStream,
+)
 
-PROGRESS_FORMAT = "sysplan-study-progress"
-PROGRESS_VERSION = 1
+__all__ = ["PROGRESS_FORMAT", "PROGRESS_VERSION", "MAX_FILE_BYTES", "export_progress", "import_progress"]
 
+ITEM_BATCH = 10_000
 
-
-def progress_rows(store: Store) -> list[dict[str, Any]]:
-    """Every card's schedule with its last-review time."""
-    rows = store.conn.execute(
-        "SELECT card_id, repetitions, ef100, interval, due, updated_at FROM card_state ORDER BY card_id"
-    )
-    return [
-        {"card_id": r[0], "repetitions": r[1], "ef100": r[2], "interval": r[3], "due": r[4], "updated_at": r[5]}
-        for r in rows
-    ]
-
-def all_item_results(store: Store) -> dict[int, list[ItemResult]]:
-    """Per-item results grouped by log id."""
-    out: dict[int, list[ItemResult]] = {}
-    for log_id, item, text, rec in store.conn.execute(
-        "SELECT log_id, item, item_text, recalled FROM item_result ORDER BY log_id, item"
-    ):
-        out.setdefault(log_id, []).append(ItemResult(item, text, bool(rec)))
-    return out
-
-def merge_progress(store: Store, states: list[dict[str, Any]], log: list[dict[str, Any]]) -> tuple[int, int]:
-    """Merge exported progress in one transaction: newest review wins per card; log rows added once."""
-    updated = added = 0
-
-    with store._write() as c:
-        # A multiset of the rows already here: an imported row matching one is skipped, once per match.
-        present = Counter(c.execute("SELECT card_id, reviewed_at, mode, grade FROM review_log"))
-        for e in log:
-            key = (e["card_id"], e["reviewed_at"], e["mode"], e["grade"])
-            if present[key] > 0:
-                present[key] -= 1
-                continue
-            b, a = e.get("before") or {}, e.get("after") or {}
-            cur = c.execute(
-                """INSERT INTO review_log (card_id, reviewed_at, study_day, grade, mode,
-                    rep_before, ef100_before, interval_before, due_before,
-                    rep_after, ef100_after, interval_after, due_after, duration_ms, hints, recalled, total, capped_due)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (e["card_id"], e["reviewed_at"], e["study_day"], e["grade"], e["mode"],
-                 b.get("repetitions"), b.get("ef100"), b.get("interval"), b.get("due"),
-                 a.get("repetitions"), a.get("ef100"), a.get("interval"), a.get("due"),
-                 e.get("duration_ms"), e.get("hints", 0), e.get("recalled"), e.get("total"), e.get("capped_due")),
-            )
-            for it in e.get("items", []):
-                c.execute(
-                    "INSERT INTO item_result (log_id, card_id, item, item_text, recalled) VALUES (?, ?, ?, ?, ?)",
-                    (cur.lastrowid, e["card_id"], it["item"], it["text"], int(bool(it["recalled"]))),
-                )
-            added += 1
-        for s in states:
-            row = c.execute("SELECT updated_at FROM card_state WHERE card_id = ?", (s["card_id"],)).fetchone()
-            if row is not None and row[0] >= s["updated_at"]:
-                continue
-            c.execute(
-                """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions,
-                     ef100 = excluded.ef100, interval = excluded.interval, due = excluded.due,
-                     updated_at = excluded.updated_at""",
-                (s["card_id"], s["repetitions"], s["ef100"], s["interval"], s["due"], s["updated_at"]),
-            )
-            updated += 1
-    return updated, added
+_INSERT_LOG = """INSERT INTO review_log (card_id, reviewed_at, study_day, grade, mode,
+    rep_before, ef100_before, interval_before, due_before, rep_after, ef100_after, interval_after, due_after,
+    duration_ms, hints, recalled, total, capped_due, origin)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_UPSERT_STATE = """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions, ef100 = excluded.ef100,
+      interval = excluded.interval, due = excluded.due, updated_at = excluded.updated_at"""
 
 
+# ---------------------------------------------------------------------------------------------- export
 
-def _state_json(state: Any) -> dict[str, Any] | None:
-    if state is None or state.is_new:
-        return None
-    return {"repetitions": state.repetitions, "ef100": state.ef100, "interval": state.interval,
-            "due": state.due.isoformat()}
-
-
-def _entry_json(e: LogEntry, items: list[Any]) -> dict[str, Any]:
-    return {
-        "card_id": e.card_id, "reviewed_at": e.reviewed_at, "study_day": e.study_day, "grade": e.grade,
-        "mode": e.mode, "before": _state_json(e.before), "after": _state_json(e.after),
-        "duration_ms": e.duration_ms, "hints": e.hints, "recalled": e.recalled, "total": e.total,
-        "capped_due": e.capped_due,
-        "items": [{"item": i.item, "text": i.text, "recalled": i.recalled} for i in items],
-    }
+_EXPORT_LOG = """SELECT l.id, l.card_id, l.reviewed_at, l.study_day, l.grade, l.mode,
+    l.rep_before, l.ef100_before, l.interval_before, l.due_before,
+    l.rep_after, l.ef100_after, l.interval_after, l.due_after,
+    l.duration_ms, l.hints, l.recalled, l.total, l.capped_due, i.item, i.item_text, i.recalled
+    FROM review_log l LEFT JOIN item_result i ON i.log_id = l.id ORDER BY l.id, i.item"""
 
 
-def export_progress(store: Store, path: Path) -> tuple[int, int]:
-    """Schedule state per card plus the full log, as JSON; returns (cards, log rows)."""
-    check_target(path)
-    items = all_item_results(store)
-    log = [_entry_json(e, items.get(e.id, [])) for e in store.iter_log()]
-    states = progress_rows(store)
-    doc = {
-        "format": PROGRESS_FORMAT, "version": PROGRESS_VERSION,
-        "exported_at": datetime.now(timezone.utc).isoformat(), "cards": states, "log": log,
-    }
-    write_text(path, json.dumps(doc, ensure_ascii=False, indent=1))
-    return len(states), len(log)
+def _state_json(rep: Any, ef: Any, interval: Any, due: Any) -> dict[str, Any] | None:
+    return None if due is None else {"repetitions": rep, "ef100": ef, "interval": interval, "due": due}
 
 
-def import_progress(store: Store, path: Path) -> tuple[int, int]:
-    """Merge a progress file: newest review wins per card, log rows not yet present are added."""
+def _log_json(rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    """Group the log ⟕ item_result rows (ordered by log id) into one object per answer."""
+    current: dict[str, Any] | None = None
+    current_id = None
+    for r in rows:
+        if r[0] != current_id:
+            if current is not None:
+                yield current
+            current_id = r[0]
+            current = {
+                "card_id": r[1], "reviewed_at": r[2], "study_day": r[3], "grade": r[4], "mode": r[5],
+                "before": _state_json(*r[6:10]), "after": _state_json(*r[10:14]),
+                "duration_ms": r[14], "hints": r[15] or 0, "recalled": r[16], "total": r[17], "capped_due": r[18],
+                "items": [],
+            }
+        if r[19] is not None:
+            assert current is not None
+            current["items"].append({"item": r[19], "text": r[20], "recalled": bool(r[21])})
+    if current is not None:
+        yield current
+
+
+def export_progress(store: Store, path: Path, protected: Iterable[Path] = ()) -> tuple[int, int]:
+    """Schedule state per card plus the full log as JSON, streamed row by row; returns (cards, log rows).
+
+    Rows carry no `origin`: on the machine that imports them every row is foreign, whoever first answered it.
+    """
+    counts = [0, 0]
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            counts[:] = _write_progress(store.conn, f)
+
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        write_with(path, fill, [*database_files(store.path), *protected])
+    except sqlite3.Error as e:
+        raise db_error(e, store.path) from None
+    return counts[0], counts[1]
+
+
+def _write_progress(conn: sqlite3.Connection, f: TextIO) -> list[int]:
+    """Write the document one row per line, from one read snapshot; returns [cards, log rows]."""
+    from sysplan_study.clock import utc_now
+
+    cards = rows = 0
+    conn.execute("BEGIN")  # one snapshot: states and log agree even if a review commits meanwhile
+    try:
+        head = {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "exported_at": utc_now().isoformat()}
+        f.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"cards": [')
+        for r in conn.execute(
+            "SELECT card_id, repetitions, ef100, interval, due, updated_at FROM card_state ORDER BY card_id"
+        ):
+            row = {"card_id": r[0], "repetitions": r[1], "ef100": r[2], "interval": r[3], "due": r[4],
+                   "updated_at": r[5]}
+            f.write(("," if cards else "") + "\n " + json.dumps(row, ensure_ascii=False))
+            cards += 1
+        f.write('],\n"log": [')
+        for entry in _log_json(conn.execute(_EXPORT_LOG)):
+            f.write(("," if rows else "") + "\n " + json.dumps(entry, ensure_ascii=False))
+            rows += 1
+        f.write("]}\n")
+    finally:
+        conn.execute("COMMIT")
+    return [cards, rows]
+
+
+# ---------------------------------------------------------------------------------------------- import
+
+
+@contextmanager
+def _open_progress(path: Path) -> Iterator[BinaryIO]:
+    """Open a regular file of at most MAX_FILE_BYTES for reading, or say in one line why not."""
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+        f = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
     except FileNotFoundError:
-        raise UserError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise UserError(f"cannot read progress file {path}: {e}") from None
-    if not isinstance(doc, dict) or doc.get("format") != PROGRESS_FORMAT:
-        raise UserError(f"not a sysplan progress file: {path}")
-    if doc.get("version") != PROGRESS_VERSION:
-        raise UserError(f"unsupported progress file version {doc.get('version')!r}: {path}")
+        raise UserError(f"{path}: 文件不存在") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: 是目录，不是进度文件") from None
+    except OSError as e:
+        raise UserError(f"{path}: 无法读取（{e.strerror or e}）") from None
+    with f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError(f"{path}: 不是普通文件，拒绝读取")
+        if info.st_size > MAX_FILE_BYTES:
+            raise UserError(f"{path}: 文件超过 {MAX_FILE_BYTES // 1024**3} GiB，拒绝导入")
+        try:
+            yield f
+        except OSError as e:
+            raise UserError(f"{path}: 读取失败（{e.strerror or e}）") from None
+
+
+def _rows(f: BinaryIO, path: Path, checker: Checker) -> Iterator[tuple[str, str, Any]]:
+    """Every row of the file checked: ("cards", path, CardRow) or ("log", path, LogRow); a bad value → one
+    UserError naming the file and the JSON path."""
     try:
-        states = [_valid_state(s) for s in doc.get("cards", [])]
-        log = [_valid_entry(e) for e in doc.get("log", [])]
-    except (KeyError, TypeError, ValueError) as e:
-        raise UserError(f"progress file {path} is damaged ({e})") from None
-    return merge_progress(store, states, log)
+        for kind, where, obj in ProgressStream(f, checker).rows():
+            yield kind, where, checker.card(where, obj) if kind == "cards" else checker.log(where, obj)
+    except SchemaError as e:
+        raise UserError(f"{path}: {e.where}: {e.message}") from None
 
 
-def _valid_state(s: Any) -> dict[str, Any]:
-    from datetime import date
+def _validate(store: Store, f: BinaryIO, path: Path, checker: Checker) -> None:
+    """The first pass: every value checked and card ids unique; the database is not written (a TEMP table
+    holds the card ids seen, so that a file of millions of cards does not hold them all in memory)."""
+    c = store.conn
+    c.execute("DROP TABLE IF EXISTS temp.import_card_ids")
+    c.execute("CREATE TEMP TABLE import_card_ids (card_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    try:
+        for kind, where, row in _rows(f, path, checker):
+            if kind == "cards":
+                if c.execute("INSERT OR IGNORE INTO temp.import_card_ids VALUES (?)", (row[0],)).rowcount == 0:
+                    raise UserError(f"{path}: {where}.card_id: 卡片 {row[0]} 在 cards 中重复出现")
+    finally:
+        c.execute("DROP TABLE IF EXISTS temp.import_card_ids")
 
-    date.fromisoformat(s["due"])
-    return {"card_id": str(s["card_id"]), "repetitions": int(s["repetitions"]), "ef100": int(s["ef100"]),
-            "interval": int(s["interval"]), "due": s["due"], "updated_at": str(s["updated_at"])}
+
+class _Merger:
+    """The second pass, inside the write transaction: newest state wins per card, log rows added once."""
+
+    def __init__(self, c: sqlite3.Connection):
+        self.c = c
+        self.updated = self.added = 0
+        self.items: list[tuple[int, str, int, str, int]] = []
+        # The rows already here as a multiset (card, time, mode, grade) → how many a file row may still match.
+        c.execute("DROP TABLE IF EXISTS temp.import_present")
+        c.execute("""CREATE TEMP TABLE import_present (card_id TEXT, reviewed_at TEXT, mode TEXT, grade INTEGER,
+                     left INTEGER, PRIMARY KEY (card_id, reviewed_at, mode, grade)) WITHOUT ROWID""")
+        c.execute("""INSERT INTO temp.import_present SELECT card_id, reviewed_at, mode, grade, count(*)
+                     FROM review_log GROUP BY card_id, reviewed_at, mode, grade""")
+        self.any_present = c.execute("SELECT 1 FROM temp.import_present LIMIT 1").fetchone() is not None
+
+    def log(self, row: LogRow) -> None:
+        cols, items = row
+        if self.any_present and self.c.execute(
+            "UPDATE temp.import_present SET left = left - 1 "
+            "WHERE card_id = ? AND reviewed_at = ? AND mode = ? AND grade = ? AND left > 0",
+            (cols[0], cols[1], cols[4], cols[3]),
+        ).rowcount:
+            return  # already here (once per copy present): re-importing a file adds nothing
+        log_id = self.c.execute(_INSERT_LOG, (*cols, IMPORTED)).lastrowid  # undo never takes these
+        self.added += 1
+        if items:
+            self.items.extend((log_id, cols[0], item, text, rec) for item, text, rec in items)
+            if len(self.items) >= ITEM_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        self.c.executemany(
+            "INSERT INTO item_result (log_id, card_id, item, item_text, recalled) VALUES (?, ?, ?, ?, ?)", self.items
+        )
+        self.items.clear()
+
+    def card(self, row: CardRow) -> None:
+        card_id, rep, ef, interval, due, updated_at, parsed = row
+        here = self.c.execute("SELECT updated_at FROM card_state WHERE card_id = ?", (card_id,)).fetchone()
+        if here is not None and not _newer(utc(parsed), here[0]):
+            return
+        self.c.execute(_UPSERT_STATE, (card_id, rep, ef, interval, due, updated_at))
+        self.updated += 1
+
+    def finish(self) -> None:
+        self.flush()
+        self.c.execute("DROP TABLE temp.import_present")
 
 
-def _valid_entry(e: Any) -> dict[str, Any]:
-    if e["mode"] not in ("review", "drill", "quiz") or not 0 <= int(e["grade"]) <= 5:
-        raise ValueError("bad log row")
-    return dict(e)
+def _newer(theirs: datetime, ours: str) -> bool:
+    """True if the file's state is strictly newer than the local one (an unreadable local time loses)."""
+    try:
+        return theirs > utc(datetime.fromisoformat(ours))
+    except (TypeError, ValueError):
+        return True
 
 
-# ---------------------------------------------------------------------------------------------- Anki
+def import_progress(
+    store: Store, path: Path, item_counts: Mapping[str, int] | None = None, now: datetime | None = None
+) -> tuple[int, int]:
+    """Merge a progress file after checking all of it; returns (card states updated, log rows added).
+
+    item_counts maps a card id of the loaded decks to its number of items: per-item results of those cards must
+    index an existing item; cards missing from the decks keep their history as it is. Imported log rows get
+    origin 'import', which undo never takes.
+    """
+    from sysplan_study.clock import utc_now
+
+    path = Path(path)
+    checker = Checker(item_counts, now or utc_now())
+    try:
+        with _open_progress(path) as f:
+            _validate(store, f, path, checker)
+        with _open_progress(path) as f, store._write() as c:
+            merger = _Merger(c)
+            for kind, _, row in _rows(f, path, checker):
+                if kind == "cards":
+                    merger.card(row)
+                else:
+                    merger.log(row)
+            merger.finish()
+    except sqlite3.Error as e:
+        raise db_error(e, store.path) from None
+    return merger.updated, merger.added
