@@ -124,3 +124,26 @@ def test_posix_key_reader_keeps_keys_typed_ahead() -> None:
         signal.alarm(0)
         os.close(master)
         os.close(slave)
+
+
+def test_choice_questions_show_the_notes_of_doubtful_items(library: Library) -> None:
+    """A which/odd/next question that shows an item carrying a candidate note shows that note too."""
+    import random
+
+    from sysplan_study.study import drills
+
+    noted = [(c, i) for c in library.cards for i in c.items if i.note]
+    assert noted
+    seen = 0
+    for card, item in noted:
+        pool = library.deck(card.deck).cards
+        for seed in range(30):
+            for mode in (drills.WHICH, drills.ODD, drills.NEXT):
+                q = drills.make_question(mode, card, pool, random.Random(seed))
+                if q is None:
+                    continue
+                shown = q.prompt + "".join(q.choices)
+                if item.text in shown:
+                    assert any(item.note in n for n in q.notes), (q.prompt, q.choices, q.notes)
+                    seen += 1
+    assert seen > 0

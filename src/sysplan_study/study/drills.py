@@ -24,6 +24,7 @@ class Question:
     prompt: str
     choices: tuple[str, ...] = ()
     answer: int = -1  # index into choices
+    notes: tuple[str, ...] = ()  # candidate notes of doubtful items the question shows ("“item”：note")
 
     @property
     def is_choice(self) -> bool:
@@ -42,6 +43,11 @@ def card_label(card: Card) -> str:
 def _question_text(card: Card) -> str:
     """The prompt without its （共N项） tail, for rephrasing."""
     return card.bare_prompt
+
+
+def _notes(items: Sequence[Item]) -> tuple[str, ...]:
+    """The candidate notes of the items a question shows, so a doubtful reading is never tested silently."""
+    return tuple(dict.fromkeys(f"“{i.text}”：{i.note}" for i in items if i.note))
 
 
 def _alike(a: str, b: str) -> bool:
@@ -96,7 +102,8 @@ def which_question(card: Card, pool: Sequence[Card], rng: random.Random) -> Ques
     options = [card, *distractors]
     rng.shuffle(options)
     return Question(
-        WHICH, card, f"“{item.text}”出自哪一个列表？", tuple(card_label(c) for c in options), options.index(card)
+        WHICH, card, f"“{item.text}”出自哪一个列表？", tuple(card_label(c) for c in options), options.index(card),
+        _notes([item]),
     )
 
 
@@ -118,7 +125,8 @@ def odd_question(card: Card, pool: Sequence[Card], rng: random.Random) -> Questi
         return None
     rng.shuffle(options)
     return Question(
-        ODD, card, f"{_question_text(card)}以下哪一项不属于这个列表？", tuple(options), options.index(odd.text)
+        ODD, card, f"{_question_text(card)}以下哪一项不属于这个列表？", tuple(options), options.index(odd.text),
+        _notes([*own, odd]),
     )
 
 
@@ -130,15 +138,19 @@ def next_question(card: Card, pool: Sequence[Card], rng: random.Random) -> Quest
     right = card.items[k + 1].text
     shown = card.items[k].text
     others = [i.text for j, i in enumerate(card.items) if j not in (k, k + 1)]
+    by_text = {i.text: i for i in card.items}
     if len(others) < N_CHOICES - 1:
-        others += [i.text for c in siblings(card, pool)[:6] for i in c.items]
+        nearby = [i for c in siblings(card, pool)[:6] for i in c.items]
+        others += [i.text for i in nearby]
+        by_text = {**{i.text: i for i in nearby}, **by_text}
     others = [t for t in dict.fromkeys(others) if t not in (right, shown) and not _alike(t, right)]
     if len(others) < N_CHOICES - 1:
         return None
     options = [right, *rng.sample(others, N_CHOICES - 1)]
     rng.shuffle(options)
     return Question(
-        NEXT, card, f"{_question_text(card)}在“{shown}”之后的下一项是？", tuple(options), options.index(right)
+        NEXT, card, f"{_question_text(card)}在“{shown}”之后的下一项是？", tuple(options), options.index(right),
+        _notes([card.items[k], *(by_text[t] for t in options)]),
     )
 
 

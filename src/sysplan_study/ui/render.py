@@ -184,10 +184,11 @@ def hint_line(level: int, hint: str, tail: str = "") -> Any:
     return wrapped(join((hint, "cyan"), tail), prefix=text(head, "cyan"))
 
 
-def choice_panel(prompt: str, choices: Sequence[str], title: str) -> Any:
-    """A multiple-choice question: the prompt, then numbered choices wrapped under their text."""
+def choice_panel(prompt: str, choices: Sequence[str], title: str, notes: Sequence[str] = ()) -> Any:
+    """A multiple-choice question: the prompt, numbered choices wrapped under their text, then candidate notes."""
     body: list[Any] = [wrapped(prompt, style="bold")]
     body += [wrapped(choice, prefix=f"  {i}. ") for i, choice in enumerate(choices, 1)]
+    body += [wrapped(note, prefix="  注：", style="dim") for note in notes]
     return _panel(body, title)
 
 

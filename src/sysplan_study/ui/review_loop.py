@@ -398,7 +398,7 @@ def run_quiz(
         started = time.monotonic()
         title = f"第 {n}/{total} 题 · {MODE_NAMES.get(q.mode, q.mode)}"
         if q.is_choice:
-            out.print(render.choice_panel(q.prompt, q.choices, title))
+            out.print(render.choice_panel(q.prompt, q.choices, title, q.notes))
             out.print(f"[dim]输入选项编号 1-{len(q.choices)}" + ("，q 退出" if io.interactive else "") + "[/dim]")
             chosen = io.read_choice(len(q.choices))
             if chosen == QUIT:
