@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from sysplan_study.errors import UserError
 
 DEFAULT_ROLLOVER_HOUR = 4
+# Dates the app accepts anywhere (SYSPLAN_TODAY, exam dates): far enough from date.min/max that today ± any
+# SM-2 interval (≤ 36,500 days) or a year of heatmap still fits in a datetime.date.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def rollover_hour() -> int:
@@ -33,10 +39,7 @@ def today() -> date:
     """Today's study day: SYSPLAN_TODAY=YYYY-MM-DD if set, else local time with the rollover."""
     raw = os.environ.get("SYSPLAN_TODAY", "")
     if raw:
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise UserError(f"SYSPLAN_TODAY must be a date YYYY-MM-DD, got {raw!r}") from None
+        return strict_date(raw, "SYSPLAN_TODAY")
     return study_day(datetime.now(), rollover_hour())
 
 
@@ -45,9 +48,22 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def strict_date(raw: str, what: str) -> date:
+    """Exactly YYYY-MM-DD, a real date between 1970-01-01 and 2200-12-31, or a one-line UserError naming `what`."""
+    day = None
+    if _DATE_SHAPE.fullmatch(raw):
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise UserError(
+            f"{what} 必须是 {FIRST_DAY} 到 {LAST_DAY} 之间的日期 YYYY-MM-DD，而不是 {raw!r}"
+            f"（{what} must be a date YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY}）"
+        )
+    return day
+
+
 def parse_date(raw: str, what: str = "date") -> date:
-    """Parse YYYY-MM-DD or raise a UserError naming what was expected."""
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise UserError(f"{what} must be YYYY-MM-DD, got {raw!r}") from None
+    """Parse a typed YYYY-MM-DD (surrounding spaces ignored) within the supported range, or raise a UserError."""
+    return strict_date(raw.strip(), what)

@@ -24,7 +24,7 @@ def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "
     from sysplan_study.study import planner
 
     o = _opts(ctx)
-    store = o.store()
+    store = o.store(write=False)
     when = planner.exam_date(store)
     if when is None:
         typer.echo("还没有设置考试日期：sysplan exam set 2027-05-22")
@@ -52,10 +52,12 @@ def exam_set(
     from sysplan_study import clock
     from sysplan_study.study import planner
 
-    day = clock.parse_date(when, "exam date")
+    day = clock.parse_date(when, "考试日期 (exam date)")
+    today = clock.today()
+    planner.check_exam_date(day, today)  # before the database is opened (or created)
     store = _opts(ctx).store()
-    planner.set_exam(store, day, cap_intervals, lead_days, new_limit)
-    typer.echo(f"考试日期已设为 {day.isoformat()}（距今 {(day - clock.today()).days} 天）")
+    planner.set_exam(store, day, cap_intervals, lead_days, new_limit, today=today)
+    typer.echo(f"考试日期已设为 {day.isoformat()}（距今 {(day - today).days} 天）")
 
 
 @exam_app.command("clear")

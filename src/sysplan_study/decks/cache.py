@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sysplan_study import __version__
-from sysplan_study.decks.model import Deck, DeckRef
-from sysplan_study.decks.files import load_file
+from sysplan_study.decks.model import DECK_FORMAT, Deck, DeckRef
+from sysplan_study.decks.files import load_file, read_deck_bytes
 
 _index: dict[str, Any] | None = None
 _dirty = False
@@ -20,7 +20,7 @@ _dirty = False
 def _dir() -> Path:
     from sysplan_study.paths import cache_dir
 
-    return cache_dir() / f"decks-{__version__}"
+    return cache_dir() / f"decks-{__version__}-f{DECK_FORMAT}"
 
 
 def _load_index() -> dict[str, Any]:
@@ -72,7 +72,7 @@ def load_ref(path: Path, builtin: bool) -> DeckRef:
         return _ref(load_file(path, builtin))
     try:
         st = path.stat()
-        data = path.read_bytes()
+        data = read_deck_bytes(path)  # bounded, and a FIFO is refused rather than read (ContentError)
     except OSError:
         return _ref(load_file(path, builtin))  # reports the error with the file name
     key = (st.st_size, st.st_mtime_ns, hashlib.sha256(data + (b"\x01" if builtin else b"\x00")).hexdigest())

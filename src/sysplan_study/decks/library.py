@@ -6,7 +6,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Iterable
 
-from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
+from sysplan_study.decks.files import builtin_content_dir, load_file, scan_decks
 from sysplan_study.decks.model import Card, Deck, DeckRef, Library
 from sysplan_study.decks.yaml_lines import ContentError, Problem
 from sysplan_study.errors import UserError
@@ -32,51 +32,105 @@ def _cross_check(decks: list[Any]) -> list[Problem]:
     seen_card: dict[str, str] = {}
     for d in decks:
         if d.id in seen_deck:
-            problems.append(Problem(d.path, 1, f"deck id {d.id!r} is already used by {seen_deck[d.id]}"))
+            problems.append(Problem(d.path, 1, _deck_id_taken(d.id, seen_deck[d.id])))
             continue
         seen_deck[d.id] = d.path
         ids = d.card_ids if isinstance(d, DeckRef) else tuple(c.id for c in d.cards)
         for cid in ids:
             if cid in seen_card:
                 where = d.card(cid) if isinstance(d, DeckRef) else next(c for c in d.cards if c.id == cid)
-                problems.append(
-                    Problem(where.path, where.line, f"card id {cid!r} is already used in {seen_card[cid]}")
-                )
+                problems.append(Problem(where.path, where.line, _card_id_taken(cid, seen_card[cid])))
             else:
                 seen_card[cid] = d.path
     return problems
 
 
-def library_paths(content_dirs: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
-    """Every deck file to load: built-in first, then $SYSPLAN_STUDY_HOME/decks, then --content-dir ones."""
+def _deck_id_taken(deck_id: str, other: str) -> str:
+    return f"卡组 id {deck_id!r} 已在 {other} 中使用（deck id {deck_id!r} is already used by {other}）"
+
+
+def _card_id_taken(card_id: str, other: str) -> str:
+    return f"卡片 id {card_id!r} 已在 {other} 中使用（card id {card_id!r} is already used in {other}）"
+
+
+def scan_library(content_dirs: Iterable[Path] = ()) -> tuple[list[tuple[Path, bool]], list[Problem]]:
+    """Deck files to load (built-in, $SYSPLAN_STUDY_HOME/decks, --content-dir) and the non-files skipped."""
     from sysplan_study.paths import user_decks_dir
 
-    out = [(p, True) for p in deck_files(builtin_content_dir())]
+    files, skipped = scan_decks(builtin_content_dir())
+    out = [(p, True) for p in files]
     extra = [user_decks_dir(), *content_dirs]
     for directory in extra:
         if directory != user_decks_dir() and not directory.is_dir():
-            raise UserError(f"content directory not found: {directory}")
-        out.extend((p, False) for p in deck_files(directory))
-    return out
+            raise UserError(f"找不到卡组目录（content directory not found）: {directory}")
+        files, more = scan_decks(directory)
+        out.extend((p, False) for p in files)
+        skipped.extend(more)
+    return out, skipped
 
 
-def load_library(content_dirs: Iterable[Path] = ()) -> Library:
-    """Load and validate every deck once; raises ContentError listing every problem."""
+def library_paths(content_dirs: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
+    """Every deck file to load, flagged built-in or not (see scan_library)."""
+    return scan_library(content_dirs)[0]
+
+
+class LoadedLibrary(Library):
+    """The library as loaded for studying, with one warning per user deck or entry skipped on the way."""
+
+    def __init__(self, decks: Iterable[DeckRef], warnings: Iterable[str] = ()):
+        super().__init__(decks)
+        self.warnings: tuple[str, ...] = tuple(warnings)
+
+
+def _skip_warning(problems: list[Problem]) -> str:
+    """One line for a skipped user deck: its first problem, how many more, and that the deck was skipped."""
+    more = f"（另有 {len(problems) - 1} 处问题，运行 sysplan check 查看）" if len(problems) > 1 else ""
+    return f"{problems[0]}{more}；已跳过该卡组（deck skipped）"
+
+
+def load_library(content_dirs: Iterable[Path] = ()) -> LoadedLibrary:
+    """Load every deck once; a broken or clashing user deck is skipped with a warning, a broken built-in is fatal."""
+    # Warnings are returned (LoadedLibrary.warnings), never printed: decks/ does no terminal I/O. A broken built-in
+    # deck means a damaged installation: hiding a whole chapter would be worse than saying so and stopping.
     from sysplan_study.decks import cache as deckcache
 
-    entries = library_paths(content_dirs)
+    entries, skipped = scan_library(content_dirs)
+    warnings = [str(p) for p in skipped]
     decks: list[DeckRef] = []
-    problems: list[Problem] = []
+    fatal: list[Problem] = []
+    seen_deck: dict[str, str] = {}
+    seen_card: dict[str, str] = {}
     for path, builtin in entries:
         try:
-            decks.append(deckcache.load_ref(path, builtin))
+            deck = deckcache.load_ref(path, builtin)
         except ContentError as e:
-            problems.extend(e.problems)
-    problems.extend(_cross_check(decks))
-    if problems:
-        raise ContentError(problems)
+            if builtin:
+                fatal.extend(e.problems)
+            else:
+                warnings.append(_skip_warning(e.problems))
+            continue
+        clash = _clash(deck, seen_deck, seen_card)
+        if clash:
+            if builtin:
+                fatal.extend(clash)
+            else:
+                warnings.append(_skip_warning(clash))
+            continue
+        seen_deck[deck.id] = deck.path
+        seen_card.update((cid, deck.path) for cid in deck.card_ids)
+        decks.append(deck)
+    if fatal:
+        raise ContentError(fatal)
     deckcache.save()
-    return Library(decks)
+    return LoadedLibrary(decks, warnings)
+
+
+def _clash(deck: DeckRef, seen_deck: dict[str, str], seen_card: dict[str, str]) -> list[Problem]:
+    """Why a deck cannot join the decks already loaded: its deck id or a card id is taken (the earlier one stays)."""
+    if deck.id in seen_deck:
+        return [Problem(deck.path, 1, _deck_id_taken(deck.id, seen_deck[deck.id]))]
+    return [Problem(deck.path, deck.card(cid).line, _card_id_taken(cid, seen_card[cid]))
+            for cid in deck.card_ids if cid in seen_card]
 
 
 # ---------------------------------------------------------------------------------------------- search

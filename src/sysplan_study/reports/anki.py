@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from sysplan_study.decks.model import Card, Item, Library
 from sysplan_study.errors import UserError
-from sysplan_study.store.outputs import check_target
+from sysplan_study.store.outputs import check_target, is_stdout, write_with
 
 ANKI_ROOT = "系统规划与管理师"
 ANKI_MODEL_ID = 1_607_392_319  # fixed forever: re-imports must find the same note type
@@ -41,13 +40,21 @@ def anki_deck_name(library: Library, deck_id: str) -> str:
     return f"{ANKI_ROOT}::{library.deck(deck_id).title}"
 
 
-def export_anki(library: Library, path: Path, chapter: str | None = None) -> int:
+def export_anki_check(path: Path, protected: Iterable[Path] = ()) -> None:
+    """Refuse a bad .apkg target (stdout, not a file, the database, wrong suffix) before any work."""
+    if is_stdout(path):
+        raise UserError("Anki 包是二进制文件，不能写到标准输出，请给出 .apkg 文件名（give a .apkg file name, not -）")
+    check_target(path, protected)
+    if path.suffix.lower() != ".apkg":
+        raise UserError(f"Anki 包的文件名必须以 .apkg 结尾（Anki package must end in .apkg）: {path}")
+
+
+def export_anki(library: Library, path: Path, chapter: str | None = None, protected: Iterable[Path] = ()) -> int:
     """Write the decks as an .apkg: one note per card, one deck per chapter, GUIDs from card ids."""
     import genanki
 
-    check_target(path)
-    if path.suffix.lower() != ".apkg":
-        raise UserError(f"Anki package must end in .apkg: {path}")
+    protected = list(protected)
+    export_anki_check(path, protected)
     model = genanki.Model(
         ANKI_MODEL_ID,
         "sysplan-study 列表卡",
@@ -70,13 +77,7 @@ def export_anki(library: Library, path: Path, chapter: str | None = None) -> int
             deck.add_note(_note(model, card, genanki))
             count += 1
         packages.append(deck)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        genanki.Package(packages).write_to_file(str(tmp))
-        os.replace(tmp, path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"cannot write {path}: {e.strerror or e}") from None
+    write_with(path, lambda tmp: genanki.Package(packages).write_to_file(str(tmp)), protected)
     return count
 
 

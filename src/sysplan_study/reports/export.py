@@ -11,16 +11,31 @@ from typing import Any, Iterable, Sequence
 from sysplan_study.decks.model import Library
 from sysplan_study.errors import UserError
 from sysplan_study.store.history import Store
-from sysplan_study.store.outputs import check_target, write_text
+from sysplan_study.store.outputs import check_target, is_stdout, write_text
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such text gets a leading '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """One CSV cell: None blank, numbers as they are, text starting like a formula prefixed with '."""
+    # Numbers are never prefixed: a spreadsheet reads -5 as the number -5, not a formula, and '-5 would turn it
+    # into text that no longer sums. Only text (titles, ids, deck names) can carry a formula.
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV text (the caller adds the BOM so Excel reads the Chinese as UTF-8)."""
+    """CSV text, formula-safe (the caller adds the BOM so Excel reads the Chinese as UTF-8)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
+    w.writerow([csv_cell(h) for h in header])
     for row in rows:
-        w.writerow(["" if v is None else v for v in row])
+        w.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
 
 
@@ -55,18 +70,32 @@ def history_rows(store: Store, library: Library) -> Iterable[list[Any]]:
         ]
 
 
-def export_history(store: Store, library: Library, path: Path) -> int:
-    """Write the full review log as .csv (UTF-8 with BOM) or .json; returns the number of rows."""
-    check_target(path)
+def history_document(store: Store, library: Library, kind: str) -> tuple[str, bool, int]:
+    """The review log as "csv" (with BOM flag) or "json" text: (text, bom, rows)."""
     rows = list(history_rows(store, library))
+    if kind == "csv":
+        return csv_text(HISTORY_COLUMNS, rows), True, len(rows)
+    return json.dumps([dict(zip(HISTORY_COLUMNS, r)) for r in rows], ensure_ascii=False, indent=1), False, len(rows)
+
+
+def history_kind(path: Path) -> str:
+    """"csv" or "json" from the file name; `-` (standard output) is CSV."""
+    if is_stdout(path):
+        return "csv"
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        write_text(path, csv_text(HISTORY_COLUMNS, rows), bom=True)
-    elif suffix == ".json":
-        write_text(path, json.dumps([dict(zip(HISTORY_COLUMNS, r)) for r in rows], ensure_ascii=False, indent=1))
-    else:
-        raise UserError(f"history file must end in .csv or .json: {path}")
-    return len(rows)
+    if suffix not in (".csv", ".json"):
+        raise UserError(f"复习记录文件必须以 .csv 或 .json 结尾（history file must end in .csv or .json）: {path}")
+    return suffix[1:]
+
+
+def export_history(store: Store, library: Library, path: Path, protected: Iterable[Path] = ()) -> int:
+    """Write the full review log as .csv (UTF-8 with BOM) or .json; returns the number of rows."""
+    protected = list(protected)
+    kind = history_kind(path)
+    check_target(path, protected)
+    text, bom, n = history_document(store, library, kind)
+    write_text(path, text, bom=bom, protected=protected)
+    return n
 
 
 # ---------------------------------------------------------------------------------------------- progress

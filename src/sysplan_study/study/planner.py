@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
+from sysplan_study import clock
 from sysplan_study.memory import sm2
 from sysplan_study.errors import UserError
 from sysplan_study.store.history import Store
@@ -18,9 +19,24 @@ LAST_WEEK = 7
 
 
 def exam_date(store: Store) -> date | None:
-    """The exam date the user set, or None."""
+    """The exam date the user set, or None (also for a stored value that is not a date, e.g. edited by hand)."""
     raw = store.setting(EXAM_KEY)
-    return date.fromisoformat(raw) if raw else None
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def check_exam_date(when: date, today: date) -> None:
+    """An exam date must be today or later and within the dates the app supports (see clock.LAST_DAY)."""
+    if when < today:
+        raise UserError(f"考试日期 {when.isoformat()} 已经过去（今天是 {today.isoformat()}）"
+                        f"（exam date is in the past）")
+    if not clock.FIRST_DAY <= when <= clock.LAST_DAY:
+        raise UserError(f"考试日期 {when.isoformat()} 超出支持的范围 {clock.FIRST_DAY} 到 {clock.LAST_DAY}"
+                        f"（exam date out of range）")
 
 
 NEW_LIMIT_KEY = "new_limit"
@@ -30,9 +46,11 @@ DEFAULT_NEW_LIMIT = 20
 
 def set_exam(
     store: Store, when: date | None, cap_intervals: bool = False, lead_days: int = DEFAULT_LEAD_DAYS,
-    new_limit: int | None = None,
+    new_limit: int | None = None, today: date | None = None,
 ) -> None:
-    """Set (or clear with None) the exam date, the lead time, the daily new-card limit and the due-date cap."""
+    """Set (or clear with None) exam date, lead time, new-card limit and cap; the date is checked against today."""
+    if when is not None:
+        check_exam_date(when, today if today is not None else clock.today())
     if lead_days < 0:
         raise UserError("--lead-days must be 0 or more")
     if new_limit is not None and new_limit < 0:
