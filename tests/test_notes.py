@@ -252,3 +252,13 @@ def test_cache_of_an_older_deck_format_is_not_reused(tmp_path: Path, monkeypatch
     monkeypatch.setattr(cache, "_index", None)
     monkeypatch.setattr(cache, "DECK_FORMAT", DECK_FORMAT)
     assert cache.load_ref(path, False).cards[0].prompt.endswith("？（共1项）")
+
+
+def test_check_notes_lists_editorial_and_candidate_notes(invoke: Any) -> None:
+    result = invoke("check", "--notes")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    editorial = [x for x in lines if ": 整理：" in x]
+    candidate = [x for x in lines if ": 注：" in x]
+    assert editorial and candidate and lines[-1].startswith("OK:")
+    assert "整理" not in invoke("check").stdout

@@ -111,9 +111,10 @@ def search(
 @app.command()
 def check(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(None, help="Deck files or directories (default: every loaded deck)."),
+    paths: list[Path] = typer.Argument(None, help="卡组文件或目录（默认：所有已加载的卡组）"),
+    notes: bool = typer.Option(False, "--notes", help="列出所有注释：整理说明（source_note）和给考生的注（note）"),
 ) -> None:
-    """Validate decks; prints file:line problems.  Example: sysplan check ~/my-decks/extra.yaml"""
+    """检查卡组；问题按 文件:行: 说明 列出，有问题时退出码 1。  Example: sysplan check ~/my-decks/extra.yaml"""
     import os
 
     from sysplan_study.decks.files import entry_problem, scan_decks
@@ -145,6 +146,10 @@ def check(
         for p in problems:
             typer.echo(str(p))
         fail(f"卡组文件中有 {len(problems)} 处问题（{len(problems)} problem(s) in deck files）")
+    if notes:
+        for d in decks_:
+            for note in d.notes:
+                typer.echo(str(note))
     n = sum(len(d.cards) for d in decks_)  # check_files returns full decks
     typer.echo(f"OK: {len(decks_)} decks, {n} cards valid")
 
