@@ -26,7 +26,7 @@ def rollover_hour() -> int:
     except ValueError:
         hour = -1
     if not 0 <= hour <= 23:
-        raise UserError(f"SYSPLAN_ROLLOVER_HOUR must be an hour 0-23, got {raw!r}")
+        raise UserError(f"SYSPLAN_ROLLOVER_HOUR 必须是 0-23 的整点，而不是 {raw!r}（must be an hour 0-23）")
     return hour
 
 

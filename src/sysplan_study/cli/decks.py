@@ -21,7 +21,7 @@ class ListFmt(str, Enum):
 
 @app.command()
 def decks(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "-f")) -> None:
-    """List decks with card, new and due counts.  Example: sysplan decks --format json"""
+    """列出卡组：卡片数、新卡、到期、暂停。  Example: sysplan decks --format json"""
     from sysplan_study import clock
     from sysplan_study.reports import stats
 
@@ -42,10 +42,10 @@ def _print_ids(ids: list[str]) -> None:
 @app.command()
 def cards(
     ctx: typer.Context,
-    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Deck/chapter id, e.g. design."),
+    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="章或卡组 id，如 design"),
     format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
 ) -> None:
-    """List every card (optionally of one chapter).  Example: sysplan cards --chapter design"""
+    """列出所有卡片（可只列一章），按章节分组。  Example: sysplan cards --chapter design"""
     lib = _opts(ctx).library()
     if format is ListFmt.ids:
         return _print_ids(list(lib.card_ids_in(chapter)))
@@ -61,11 +61,11 @@ def cards(
 def show(
     ctx: typer.Context,
     card_ids: list[str] = typer.Argument(
-        ..., help="Card ids, or a chapter/section prefix such as design.catalog (every card under it)."
+        ..., help="卡片 id，或章/节前缀，如 design.catalog（其下所有卡片）"
     ),
     format: ShowFmt = typer.Option(ShowFmt.text, "--format", "-f"),
 ) -> None:
-    """Show cards with their numbered answers.  Example: sysplan show design.catalog.activities design.sla"""
+    """显示卡片及其完整答案（可给多个 id 或章节前缀）。  Example: sysplan show design.catalog.activities design.sla"""
     from sysplan_study.decks.search import select
 
     chosen = select(_opts(ctx).library(), card_ids)
@@ -82,10 +82,10 @@ def show(
 @app.command()
 def search(
     ctx: typer.Context,
-    text: str = typer.Argument(..., help="Text to find in prompts and items (width- and case-insensitive)."),
+    text: str = typer.Argument(..., help="要查找的文字（不分全角半角、大小写）"),
     format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
 ) -> None:
-    """Find cards whose prompt or items contain TEXT; shows the matching items.  Example: sysplan search 服务目录"""
+    """查找题目或答案中含有 TEXT 的卡片，标出匹配的项。  Example: sysplan search 服务目录"""
     from sysplan_study.decks import search as finder
 
     lib = _opts(ctx).library()
@@ -156,7 +156,7 @@ def check(
 
 @app.command()
 def path(ctx: typer.Context) -> None:
-    """Print where the database, user decks and built-in decks live.  Example: sysplan path"""
+    """显示数据库、备份、自建卡组、内置卡组和缓存的位置。  Example: sysplan path"""
     from sysplan_study.decks.files import builtin_content_dir
     from sysplan_study.paths import cache_dir, user_decks_dir, user_dir
 

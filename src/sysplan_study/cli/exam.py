@@ -11,13 +11,13 @@ from sysplan_study.cli.app import Fmt, _opts, _print_json, app
 DEFAULT_LEAD_DAYS = 14  # mirrors planner.DEFAULT_LEAD_DAYS without importing it at start-up
 
 
-exam_app = typer.Typer(help="Exam date planner.", no_args_is_help=False, invoke_without_command=True)
+exam_app = typer.Typer(help="考试日期与备考计划", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(exam_app, name="exam")
 
 
 @exam_app.callback()
 def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "-f")) -> None:
-    """Show days left and the new cards per day needed.  Example: sysplan exam"""
+    """距考试天数、每天需要学的新卡数。  Example: sysplan exam"""
     if ctx.invoked_subcommand is not None:
         return
     from sysplan_study import clock
@@ -43,12 +43,12 @@ def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "
 @exam_app.command("set")
 def exam_set(
     ctx: typer.Context,
-    when: str = typer.Argument(..., help="Exam date YYYY-MM-DD."),
-    lead_days: int = typer.Option(DEFAULT_LEAD_DAYS, "--lead-days", help="See every card this many days before."),
-    new_limit: Optional[int] = typer.Option(None, "--new-limit", help="Your daily new-card limit (default 20)."),
-    cap_intervals: bool = typer.Option(False, "--cap-intervals", help="Pull due dates after the exam into its last week."),
+    when: str = typer.Argument(..., help="考试日期 YYYY-MM-DD"),
+    lead_days: int = typer.Option(DEFAULT_LEAD_DAYS, "--lead-days", help="考前几天要见过所有卡片"),
+    new_limit: Optional[int] = typer.Option(None, "--new-limit", help="每天新卡上限（即 config new-limit）"),
+    cap_intervals: bool = typer.Option(False, "--cap-intervals", help="把考试之后的到期日拉回考前最后一周"),
 ) -> None:
-    """Set the exam date.  Example: sysplan exam set 2027-05-22 --cap-intervals"""
+    """设置考试日期。  Example: sysplan exam set 2027-05-22 --cap-intervals"""
     from sysplan_study import clock
     from sysplan_study.study import planner
 
@@ -62,7 +62,7 @@ def exam_set(
 
 @exam_app.command("clear")
 def exam_clear(ctx: typer.Context) -> None:
-    """Forget the exam date.  Example: sysplan exam clear"""
+    """清除考试日期。  Example: sysplan exam clear"""
     from sysplan_study.study import planner
 
     planner.set_exam(_opts(ctx).store(), None)

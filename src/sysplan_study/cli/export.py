@@ -14,12 +14,12 @@ from sysplan_study.errors import UserError
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    history: Optional[Path] = typer.Option(None, "--history", help="Review log as .csv or .json (- for CSV on stdout)."),
-    anki: Optional[Path] = typer.Option(None, "--anki", help="Decks as an Anki .apkg package."),
-    progress: Optional[Path] = typer.Option(None, "--progress", help="Schedule and log as .json (for import-progress)."),
-    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="With --anki: only this chapter."),
+    history: Optional[Path] = typer.Option(None, "--history", help="复习记录，.csv 或 .json（- 表示以 CSV 输出到屏幕）"),
+    anki: Optional[Path] = typer.Option(None, "--anki", help="把卡组导出为 Anki 的 .apkg 包"),
+    progress: Optional[Path] = typer.Option(None, "--progress", help="日程和完整记录，.json（供另一台机器 import-progress）"),
+    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="与 --anki 一起用：只导出这一章"),
 ) -> None:
-    """Export history, Anki package or progress; never over the database.  Example: sysplan export --anki s.apkg"""
+    """导出复习记录、Anki 卡包或进度；绝不覆盖数据库。  Example: sysplan export --anki s.apkg"""
     import sys
 
     from sysplan_study.reports import anki as anki_package
@@ -27,7 +27,7 @@ def export_cmd(
     from sysplan_study.store import outputs, progress_file
 
     if not (history or anki or progress):
-        raise UserError("say what to export: --history FILE, --anki FILE.apkg or --progress FILE.json")
+        raise UserError("请说明导出什么：--history 文件、--anki 文件.apkg 或 --progress 文件.json（say what to export）")
     o = _opts(ctx)
     protected = outputs.database_files(_db_path(o))
     # Every target is checked before anything is written, so one bad path never leaves a partial export.
@@ -56,8 +56,8 @@ def export_cmd(
 
 
 @app.command("import-progress")
-def import_progress(ctx: typer.Context, file: Path = typer.Argument(..., help="A file from export --progress.")) -> None:
-    """Merge progress from another machine (newest review wins; checked whole first; ≤ 2 GiB).  Example: sysplan import-progress p.json"""
+def import_progress(ctx: typer.Context, file: Path = typer.Argument(..., help="export --progress 导出的文件")) -> None:
+    """合并另一台机器导出的进度（先完整校验，最大 2 GiB）。  Example: sysplan import-progress p.json"""
     from sysplan_study.store import progress_file
 
     o = _opts(ctx)

@@ -14,16 +14,16 @@ from sysplan_study.errors import UserError
 @app.command()
 def quiz(
     ctx: typer.Context,
-    chapter: Optional[str] = typer.Argument(None, help="Chapter/deck id, e.g. deploy (omit with --card)."),
+    chapter: Optional[str] = typer.Argument(None, help="章或卡组 id，如 deploy（用 --card 时可省略）"),
     count: Optional[int] = typer.Option(None, "--count", "-n", help="题数（默认 10；只测 --card 时默认 1）"),
     mode: Optional[str] = typer.Option(
         None, "--mode", "-m", help="recall | count | which | odd | next | mixed（默认 mixed；--typed 时默认 recall）"
     ),
-    typed: bool = typer.Option(False, "--typed", help="Type recall answers; each item is scored."),
-    card: Optional[str] = typer.Option(None, "--card", help="Quiz one card only."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed for a reproducible quiz."),
+    typed: bool = typer.Option(False, "--typed", help="逐项默写，逐项判分"),
+    card: Optional[str] = typer.Option(None, "--card", help="只测这一张卡"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="随机种子：同一种子出同一套题"),
 ) -> None:
-    """Quiz one chapter; never changes the review schedule.  Example: sysplan quiz deploy --mode which --seed 1"""
+    """按章测验，不改变复习日程。  Example: sysplan quiz deploy --mode which --seed 1"""
     from sysplan_study.study import config
     from sysplan_study.study import recall
     from sysplan_study.ui import review_loop as tui
@@ -40,7 +40,7 @@ def quiz(
             raise UserError(f"卡片 {card} 属于 {chosen.deck}，不属于 {chapter}（--card is not in this chapter）")
         cards, pool = [chosen], lib.cards_in(chosen.deck)
     elif chapter is None:
-        raise UserError(f"name a chapter (one of: {', '.join(d.id for d in lib.decks)}) or --card ID")
+        raise UserError(f"请指定一章（{', '.join(d.id for d in lib.decks)}）或 --card ID（name a chapter or --card ID）")
     else:
         cards = pool = list(lib.cards_in(chapter))
     if count is None:

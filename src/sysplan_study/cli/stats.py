@@ -22,13 +22,13 @@ class StatsFmt(str, Enum):
 @app.command()
 def stats(
     ctx: typer.Context,
-    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="Only this chapter/deck."),
+    chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="只统计这一章"),
     format: StatsFmt = typer.Option(StatsFmt.table, "--format", "-f"),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", help="Write to this file instead of stdout (- for stdout); never over the database."
+        None, "--output", "-o", help="写入此文件而不是屏幕（- 表示标准输出），绝不覆盖数据库"
     ),
 ) -> None:
-    """Progress per chapter, streak, heatmap, forecast, weakest items.  Example: sysplan stats --format json"""
+    """各章进度、连续天数、热力图、到期预测、最常漏的项。  Example: sysplan stats --format json"""
     from sysplan_study import clock
     from sysplan_study.reports import export
     from sysplan_study.store import outputs

@@ -223,13 +223,13 @@ class Library:
             if d.id == deck_id:
                 return d
         valid = ", ".join(d.id for d in self.decks)
-        raise UserError(f"unknown chapter or deck {deck_id!r}; valid ids: {valid}")
+        raise UserError(f"没有这一章或卡组：{deck_id!r}；可用的 id（valid ids: {valid}）")
 
     def card(self, card_id: str) -> Card:
         """The card with this id (loading only its deck), or a UserError."""
         deck = self._deck_of.get(card_id)
         if deck is None:
-            raise UserError(f"unknown card id {card_id!r} (see `sysplan cards` or `sysplan search`)")
+            raise UserError(f"没有这张卡片：{card_id!r}（unknown card id; see `sysplan cards` or `sysplan search`）")
         return deck.card(card_id)
 
     def has_card(self, card_id: str) -> bool:

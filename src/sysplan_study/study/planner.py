@@ -52,9 +52,9 @@ def set_exam(
     if when is not None:
         check_exam_date(when, today if today is not None else clock.today())
     if lead_days < 0:
-        raise UserError("--lead-days must be 0 or more")
+        raise UserError("--lead-days 必须是 0 或更大（must be 0 or more）")
     if new_limit is not None and new_limit < 0:
-        raise UserError("--new-limit must be 0 or more")
+        raise UserError("--new-limit 必须是 0 或更大（must be 0 or more）")
     store.set_setting(EXAM_KEY, when.isoformat() if when else None)
     store.set_setting(CAP_KEY, "1" if (when and cap_intervals) else None)
     store.set_setting(LEAD_KEY, str(lead_days) if when else None)

@@ -25,11 +25,11 @@ def build_questions(
 ) -> list[drills.Question]:
     """`count` questions over `cards` in random order (reproducible with a seed); mixed modes by default."""
     if count < 1:
-        raise UserError("--count must be 1 or more")
+        raise UserError("--count 必须是 1 或更大（--count must be 1 or more）")
     if mode != MIXED and mode not in drills.MODES:
-        raise UserError(f"unknown quiz mode {mode!r}; choose from {', '.join((*drills.MODES, MIXED))}")
+        raise UserError(f"没有这种题型：{mode!r}；可选 {', '.join((*drills.MODES, MIXED))}（unknown quiz mode）")
     if not cards:
-        raise UserError("no cards to quiz")
+        raise UserError("没有可测验的卡片（no cards to quiz）")
     rng = random.Random(seed)
     order = list(cards)
     rng.shuffle(order)
@@ -46,7 +46,7 @@ def build_questions(
                 questions.append(q)
                 break
     if not questions:
-        raise UserError(f"no {mode} questions can be made from these cards; try --mode recall")
+        raise UserError(f"这些卡片出不了 {mode} 题，试试 --mode recall（no {mode} questions can be made）")
     return questions
 
 
@@ -106,7 +106,7 @@ class QuizSession:
     def answer_choice(self, q: drills.Question, chosen: int, duration_ms: int | None = None) -> QuizAnswer:
         """Log a multiple-choice answer (`chosen` is 0-based)."""
         if not 0 <= chosen < len(q.choices):
-            raise UserError(f"choice must be 1-{len(q.choices)}")
+            raise UserError(f"请选择 1-{len(q.choices)}（choice must be 1-{len(q.choices)}）")
         correct = chosen == q.answer
         grade = CHOICE_RIGHT if correct else CHOICE_WRONG
         log_id = self._log(q, grade, duration_ms, 0, None)
