@@ -35,6 +35,13 @@ def _formatter_class() -> type:
     return ChineseHelpFormatter
 
 
+COMMAND_ORDER = (
+    "review", "undo", "read", "quiz", "grade", "show", "cards", "search", "decks", "stats", "forecast", "weak",
+    "mock", "exam", "report", "config", "suspend", "unsuspend", "reset", "export", "import", "import-progress",
+    "check", "path",
+)
+
+
 def usage_line(message: str, command: str) -> str:
     """One line for a usage error from the option parser: Chinese first, click's English in parentheses."""
     text = " ".join(message.split())
@@ -77,6 +84,12 @@ class SysplanGroup(TyperGroup):
         if cmd is not None:
             _chinese_commands(cmd)
         return cmd
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """Commands in the order a candidate meets them (study first, housekeeping last); others after."""
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The command list with each command's whole first help line (click would cut it at 45 characters)."""
