@@ -109,6 +109,10 @@ def test_windows_key_reader_when_termios_is_unavailable(monkeypatch: pytest.Monk
         read()
 
 
+def _timeout(*_: Any) -> None:
+    raise TimeoutError("the key reader blocked: a key typed ahead was lost")
+
+
 def test_posix_key_reader_keeps_keys_typed_ahead() -> None:
     """On a real terminal (a pty): a full-width digit typed before the reader switched to cbreak is not dropped."""
     import os
@@ -116,6 +120,7 @@ def test_posix_key_reader_keeps_keys_typed_ahead() -> None:
     import signal
 
     master, slave = pty.openpty()
+    signal.signal(signal.SIGALRM, _timeout)
     signal.alarm(10)  # a dropped key would block the read forever: fail instead of hanging the suite
     try:
         os.write(master, "４".encode())
@@ -147,3 +152,22 @@ def test_choice_questions_show_the_notes_of_doubtful_items(library: Library) -> 
                     assert any(item.note in n for n in q.notes), (q.prompt, q.choices, q.notes)
                     seen += 1
     assert seen > 0
+
+
+def test_posix_keys_typed_ahead_are_read_one_by_one() -> None:
+    """Three keys typed quickly (one full-width, an arrow key between them) come out as three answers, in order."""
+    import os
+    import pty
+    import signal
+
+    master, slave = pty.openpty()
+    signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(10)
+    try:
+        os.write(master, "u５\x1b[Aq".encode())
+        read = keys.key_reader(slave)
+        assert [read(), read(), read(), read()] == ["u", "5", "", "q"]
+    finally:
+        signal.alarm(0)
+        os.close(master)
+        os.close(slave)

@@ -26,14 +26,41 @@ def posix_reader(fd: int, termios: Any, tty: Any) -> Callable[[], str]:
         old = termios.tcgetattr(fd)
         try:
             tty.setcbreak(fd, termios.TCSANOW)  # TCSAFLUSH (the default) would drop keys typed ahead
-            data = os.read(fd, 16)
+            data = os.read(fd, 1)  # one key at a time: keys typed ahead stay queued for the next read
+            if data and data[0] >= 0xC0:  # the lead byte of a multi-byte UTF-8 character (a full-width ５)
+                want = 2 if data[0] < 0xE0 else 3 if data[0] < 0xF0 else 4
+                while len(data) < want and (more := os.read(fd, want - len(data))):
+                    data += more
+            elif data == b"\x1b":
+                _drain(fd)  # an escape sequence (arrow keys): not an answer
+                data = b"\x1b"
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, old)
         if not data:
             return END
+        if data == b"\x1b":
+            return ""
         return normalise(data.decode("utf-8", errors="ignore"))
 
     return read
+
+
+def _drain(fd: int) -> None:
+    """Discard the rest of an escape sequence (ESC [ … final byte, or ESC O x), and nothing after it."""
+    import select
+
+    def ready() -> bool:
+        return bool(select.select([fd], [], [], 0.01)[0])
+
+    if not ready():
+        return
+    intro = os.read(fd, 1)
+    if intro not in (b"[", b"O"):
+        return
+    while ready():
+        byte = os.read(fd, 1)
+        if not byte or (intro == b"O") or 0x40 <= byte[0] <= 0x7E:
+            return
 
 
 def windows_reader(msvcrt: Any) -> Callable[[], str]:
