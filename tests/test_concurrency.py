@@ -44,7 +44,9 @@ def test_concurrent_reviews_schedule_each_card_once(isolated_home: Path, library
         assert p.returncode == 0, err
         assert err == "" and "Traceback" not in out
         m = re.search(r"复习 (\d+) 张，重练 (\d+) 次", out)
-        assert m, out
+        if m is None:  # everything was done by the other windows before this one showed a card
+            assert "今天没有到期或新的卡片" in out, out
+            continue
         given += int(m.group(1)) + int(m.group(2))
     conn = sqlite3.connect(isolated_home / "sysplan.db")
     rows = conn.execute("SELECT card_id, mode, due_after FROM review_log").fetchall()
