@@ -129,7 +129,9 @@ def test_cap_intervals_pulls_due_into_last_week(invoke: Any, isolated_home: Path
     seed(store, card.id, "review", 5, sm2.new_state(), sm2.State(3, 280, 40, TODAY), at, date(2026, 10, 15))
     store.close()
     assert invoke("exam", "set", "2026-12-20", "--cap-intervals").exit_code == 0
-    assert invoke("review", "--chapter", "supervise", "--limit", "1", input="5\n").exit_code == 0
+    result = invoke("review", "--chapter", "supervise", "--limit", "1", input="5\n")
+    assert result.exit_code == 0
+    assert "5→20天" in result.stdout and "5→112天" not in result.stdout  # the preview shows the capped interval
     conn = sqlite3.connect(isolated_home / "sysplan.db")
     row = conn.execute("SELECT interval_after, due_after, capped_due FROM review_log ORDER BY id DESC LIMIT 1").fetchone()
     assert row == (112, "2027-03-16", "2026-12-14")  # SM-2 state kept; due pulled to the exam's last week
