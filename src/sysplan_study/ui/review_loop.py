@@ -190,13 +190,17 @@ def legend(highest: int) -> str:
 
 
 def recall_table(result: recall.RecallResult) -> Any:
-    """Each expected item ✓/✗, the typed line beside a ✓ when it differed, then unmatched lines."""
+    """Each expected item ✓/≈/✗, beside it what it was matched to when that differed (≈: a key phrase, counted
+    only once accepted), then unmatched lines."""
     rows: list[render.Row] = []
     for m in result.matches:
         body = render.item_body(m.item)
-        if m.recalled and m.typed and recall.normalize(m.typed) != recall.normalize(m.item.text):
+        if m.partial and m.typed:
+            body.append(f"  ≈ {m.typed}", style="yellow")
+        elif m.recalled and m.typed and recall.normalize(m.typed) != recall.normalize(m.item.text):
             body.append(f"  ← {m.typed}", style="dim")
-        mark = render.text("✓", "green") if m.recalled else render.text("✗", "red")
+        mark = (render.text("✓", "green") if m.recalled else render.text("≈", "yellow") if m.partial
+                else render.text("✗", "red"))
         rows.append(render.Row(0, f"({m.index + 1})", body, mark))
         rows.extend(render.item_rows(m.item.children, 1))
     for extra in result.extras:
@@ -243,8 +247,14 @@ def answer_step(
         if isinstance(result, str):
             return Step(result)
         out.print(recall_table(result))
+        if result.partials and io.interactive:  # one key accepts every ≈ before the grade is suggested
+            out.print(render.text(f"≈ 是长条目的关键短语（{result.partials} 项）：按 y 全部算对，其他键算漏掉", "yellow"))
+            if getattr(io, "key", lambda: "")().lower() in ("y", "ｙ"):
+                result = result.accept_partials()
+                out.print(render.text("已接受 ≈ 项", "green"))
         default = recall.suggest_grade(result.share, max_grade(hints[0]))
-        out.print(f"回忆出 {result.recalled}/{result.total} 项，建议评分 {default}（回车接受，或按数字改评）")
+        left = f"（≈ {result.partials} 项未计入）" if result.partials else ""
+        out.print(f"回忆出 {result.recalled}/{result.total} 项{left}，建议评分 {default}（回车接受，或按数字改评）")
         return Step(REVEAL, hints[0], default, result.item_results())
     if io.interactive:
         out.print(f"[dim]空格/回车 显示答案 · h 提示 · {undo_hint}q 退出[/dim]")
