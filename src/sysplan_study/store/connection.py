@@ -167,10 +167,11 @@ def open_store(path: Path, create_dirs: bool = False, write: bool = True) -> Sto
         # Every answer survives power loss once committed; WAL's default NORMAL could lose the last few.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        if not done:
+            _use_wal(conn)  # a new file: WAL first, so concurrent first opens read while one of them migrates
         backup = _migrate(conn, path) if pending else None
-        # WAL only after a successful migration, so a failed one leaves the file byte for byte as it was.
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        # An older file switches to WAL only after a successful migration: a failed one leaves it byte for byte.
+        _use_wal(conn)
     except UserError:
         conn.close()
         raise
@@ -180,6 +181,20 @@ def open_store(path: Path, create_dirs: bool = False, write: bool = True) -> Sto
     store = Store(conn, path)
     store.backup_made = backup
     return store
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. The switch needs the file to itself and SQLite does not wait for that, so retry a while."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _empty_store(path: Path) -> Store:
