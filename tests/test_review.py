@@ -111,3 +111,113 @@ def test_summary_next_due_looks_at_all_cards(invoke: Any, isolated_home: Path, l
     result = invoke("review", "--chapter", CH, "--limit", "1", input="5\n")
     assert result.exit_code == 0, result.output
     assert "下次到期：2026-11-25" in result.stdout  # this session's card is now due 2026-11-30
+
+
+def test_due_cards_come_before_new_and_most_overdue_first(invoke: Any, isolated_home: Path, library: Library) -> None:
+    from datetime import date, datetime, timezone
+
+    from sysplan_study.memory import sm2
+    from sysplan_study.store.connection import open_store
+
+    cards = library.deck(CH).cards
+    isolated_home.mkdir(parents=True)
+    store = open_store(isolated_home / "sysplan.db")
+    now = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    for card, due in ((cards[2], date(2026, 11, 20)), (cards[0], date(2026, 11, 22)), (cards[1], date(2026, 11, 23))):
+        seed(store, card.id, "review", 4, sm2.new_state(), sm2.State(1, 250, 1, due), now, date(2026, 11, 1))
+    store.close()
+    result = invoke("review", "--chapter", CH, "--limit", "4", "--new-limit", "5", input="4\n4\n4\n4\n")
+    assert result.exit_code == 0, result.output
+    order = [r[0] for r in log_rows(isolated_home)][3:]
+    assert order == [cards[2].id, cards[0].id, cards[1].id, cards[3].id]
+
+
+def test_full_width_and_invalid_grades(invoke: Any, isolated_home: Path) -> None:
+    result = invoke("review", "--chapter", CH, "--limit", "2", input="９\nabc\n" + "x" * 5000 + "\n\x07\n５\n４\n")
+    assert result.exit_code == 0, result.output
+    assert "请重新输入" in result.stdout
+    assert [r[1] for r in log_rows(isolated_home)] == [5, 4]
+
+
+def test_empty_line_ends_cleanly(invoke: Any, isolated_home: Path) -> None:
+    result = invoke("review", "--chapter", CH, input="5\n\n")
+    assert result.exit_code == 0
+    assert len(log_rows(isolated_home)) == 1 and "还剩" in result.stdout
+
+
+def test_unknown_chapter_is_one_line_error(invoke: Any) -> None:
+    result = invoke("review", "--chapter", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "没有这一章" in result.stderr and "supervise" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _spawn(home: Path, stdin: Any = subprocess.PIPE) -> subprocess.Popen[str]:
+    env = {**os.environ, "SYSPLAN_STUDY_HOME": str(home), "SYSPLAN_TODAY": "2026-11-24"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "sysplan_study", "review", "--chapter", CH],
+        stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def _wait_for_rows(home: Path, n: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if len(log_rows(home)) >= n:
+                return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {n} answers logged in time")
+
+
+def test_sigint_mid_session_keeps_answers(isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    proc = _spawn(isolated_home)
+    assert proc.stdin is not None
+    proc.stdin.write("5\n4\n")
+    proc.stdin.flush()
+    _wait_for_rows(isolated_home, 2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "已保存" in err and "Traceback" not in err
+    assert [r[1] for r in log_rows(isolated_home)] == [5, 4]
+    conn = sqlite3.connect(isolated_home / "sysplan.db")
+    assert conn.execute("SELECT count(*) FROM card_state").fetchone()[0] == 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_sigkill_mid_session_keeps_answers(isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    proc = _spawn(isolated_home)
+    assert proc.stdin is not None
+    proc.stdin.write("3\n5\n")
+    proc.stdin.flush()
+    _wait_for_rows(isolated_home, 2)
+    proc.kill()
+    proc.communicate(timeout=20)
+    conn = sqlite3.connect(isolated_home / "sysplan.db")
+    assert [r[1] for r in log_rows(isolated_home)] == [3, 5]
+    assert conn.execute("SELECT count(*) FROM card_state").fetchone()[0] == 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_session_core_undo_restores_queue_and_hint_count(tmp_path: Path, library: Library) -> None:
+    from datetime import date
+
+    from sysplan_study.study.session import ReviewSession
+    from sysplan_study.store.connection import open_store
+
+    store = open_store(tmp_path / "s.db")
+    deck = library.deck(CH)
+    session = ReviewSession.start(store, deck.card_ids, library.card, date(2026, 11, 24), new_limit=2)
+    assert [p.card_id for p in session.queue] == list(deck.card_ids[:2])
+    first = session.current()
+    session.answer(2, hints=1)
+    assert session.left == 2 and session.queue[-1].mode == "drill"
+    undone = session.undo()
+    assert undone is not None and undone.planned == first
+    assert [p.card_id for p in session.queue] == list(deck.card_ids[:2])
+    assert session.summary().hints == 0 and store.state(first.card_id).is_new
