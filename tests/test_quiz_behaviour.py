@@ -12,7 +12,7 @@ import pytest
 
 from sysplan_study.decks.model import Library
 from sysplan_study.ui import keys
-from sysplan_study.ui.review_loop import QUIT, UNDO, KeyInput, LineInput
+from sysplan_study.ui.answer_input import QUIT, UNDO, KeyInput, LineInput
 
 
 def _rows(home: Path) -> list[tuple[Any, ...]]:

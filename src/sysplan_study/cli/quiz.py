@@ -26,7 +26,8 @@ def quiz(
     """按章测验，不改变复习日程。  Example: sysplan quiz deploy --mode which --seed 1"""
     from sysplan_study.study import config
     from sysplan_study.study import recall
-    from sysplan_study.ui import review_loop as tui
+    from sysplan_study.ui import quiz_loop
+    from sysplan_study.ui.answer_input import make_input
     from sysplan_study.study import quiz as quizzes
 
     o = _opts(ctx)
@@ -52,6 +53,6 @@ def quiz(
     session = quizzes.QuizSession(store, config.today(store), questions)
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
-    tui.run_quiz(session, tui.make_input(out), out, typed, vocab)
-    out.print(tui.quiz_report(session))
+    quiz_loop.run_quiz(session, make_input(out), out, typed, vocab)
+    out.print(quiz_loop.quiz_report(session))
 

@@ -29,6 +29,7 @@ def review(
     from sysplan_study.study import config, planner
     from sysplan_study.study import recall
     from sysplan_study.ui import review_loop as tui
+    from sysplan_study.ui.answer_input import make_input
     from sysplan_study.study.session import ReviewSession
 
     o = _opts(ctx)
@@ -41,7 +42,7 @@ def review(
     session.leech_threshold = int(config.get(store, "leech-threshold"))
     out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
-    summary = tui.run_review(session, tui.make_input(out), out, typed, planner.header(store, today), vocab)
+    summary = tui.run_review(session, make_input(out), out, typed, planner.header(store, today), vocab)
     out.print(tui.summary_panel(summary, today, chapter))
 
 
