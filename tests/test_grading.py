@@ -215,7 +215,9 @@ def test_pipe_mode_never_prompts(library: Library, vocab: recall.Vocabulary) -> 
 
     card = library.card("design.solution.level.goals")
     out = Console(record=True, width=100)
-    lines = review_loop.LineInput(iolib.StringIO("防止期望蔓延\n\n5\n"), out)
+    from sysplan_study.ui.answer_input import LineInput
+
+    lines = LineInput(iolib.StringIO("防止期望蔓延\n\n5\n"), out)
     step = review_loop.answer_step(card, lines, out, True, vocab)
     text = out.export_text()
     assert "≈" in text and "按 y" not in text and "≈ 1 项未计入" in text
