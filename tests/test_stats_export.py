@@ -202,7 +202,8 @@ def test_progress_round_trip(invoke: Any, isolated_home: Path, library: Library,
     assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 8
 
 
-def test_import_merge_newest_wins(invoke: Any, isolated_home: Path, library: Library, tmp_path: Path) -> None:
+def test_import_merge_replays_the_log(invoke: Any, isolated_home: Path, library: Library, tmp_path: Path) -> None:
+    """A file's card states are checked but never copied, however new: states are replayed from the merged log."""
     cid = library.deck("supervise").cards[0].id
     doc = {"format": "sysplan-study-progress", "version": 1, "cards": [
         {"card_id": cid, "repetitions": 3, "ef100": 260, "interval": 16, "due": "2026-12-10", "updated_at": "2026-11-30T00:00:00+00:00"},
@@ -213,7 +214,7 @@ def test_import_merge_newest_wins(invoke: Any, isolated_home: Path, library: Lib
 
     doc["cards"][0]["updated_at"] = datetime.now(timezone.utc).isoformat()  # newer than the review just made
     path.write_text(json.dumps(doc), encoding="utf-8")
-    assert "更新 1 张" in invoke("import-progress", str(path)).stdout  # the file's review is newer
+    assert "更新 0 张" in invoke("import-progress", str(path)).stdout  # no answer behind the file's state
     doc["cards"][0]["updated_at"] = "2020-01-01T00:00:00+00:00"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert "更新 0 张" in invoke("import-progress", str(path)).stdout  # older: local state kept
@@ -231,3 +232,15 @@ def test_ef_has_two_decimals_everywhere() -> None:
             "totals": {**{k: 0 for k in figures.KEYS}, "avg_ef": 2.5}}
     _, rows = figures.table_rows(data)
     assert rows[0][figures.KEYS.index("avg_ef") + 2] == "2.50" and rows[-1][:2] == ["total", "合计"]
+
+
+@pytest.mark.parametrize("columns", ["40", "80"])
+def test_stats_screen_never_cuts_at_any_width(invoke: Any, isolated_home: Path, library: Library,
+                                              columns: str) -> None:
+    from rich.cells import cell_len
+
+    script_history(isolated_home, library)
+    out = invoke("stats", env={"COLUMNS": columns}).stdout
+    assert "…" not in out and "..." not in out
+    assert all(cell_len(line.rstrip()) <= int(columns) for line in out.splitlines())
+    assert "133" in out and "2.28" in out  # the totals and an EF, whole

@@ -29,6 +29,45 @@ def chapter_table(data: dict[str, Any]) -> Any:
     return table
 
 
+def chapter_blocks(data: dict[str, Any], width: int) -> list[Any]:
+    """The same figures for a narrow terminal: one block per chapter, whole "label value" pairs per line."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out: list[Any] = [Text(f"学习进度 · {data['today']}", style="bold")]
+    rows = [(str(c["id"]), c) for c in data["chapters"]] + [("合计", data["totals"])]
+    for name, c in rows:
+        out.append(Text(name, style="bold"))
+        line = ""
+        for k in KEYS:
+            pair = f"{HEAD[k]} {fmt(c[k], k)}"
+            if line and cell_len(line + "  " + pair) > width - 2:
+                out.append(Text("  " + line))
+                line = pair
+            else:
+                line = f"{line}  {pair}" if line else pair
+        out.append(Text("  " + line))
+    return out
+
+
+class Responsive:
+    """Chooses by the width Rich gives it: the table from 72 columns, blocks below, bars that fit."""
+
+    def __init__(self, data: dict[str, Any], part: str):
+        self.data, self.part = data, part
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        if self.part == "chapters":
+            if options.max_width >= 72:
+                yield chapter_table(self.data)
+            else:
+                yield from chapter_blocks(self.data, options.max_width)
+        else:
+            yield Text(forecast_bars(self.data, width=max(10, min(40, options.max_width - 12))))
+
+
 def heatmap(data: dict[str, Any], weeks: int = 13) -> str:
     """A GitHub-style calendar: one column per week, one row per weekday, shade by answers that day."""
     days = data["reviews_by_day"][-weeks * 7:]
@@ -73,11 +112,18 @@ def render(data: dict[str, Any]) -> Any:
 
     from sysplan_study.ui.render import join, wrapped
 
-    parts: list[Any] = [chapter_table(data), Text(f"连续学习 {data['streak_days']} 天")]
+    parts: list[Any] = [Responsive(data, "chapters"), Text(f"连续学习 {data['streak_days']} 天")]
+    if data["totals"].get("suspended"):
+        parts.append(Text(f"已暂停 {data['totals']['suspended']} 张（sysplan unsuspend 恢复）"))
     if "exam" in data:
         e = data["exam"]
         parts.append(Text(f"距考试 {e['days_left']} 天 · 未学 {e['unseen']} 张 · 每天需新学 {e['needed_new_per_day']} 张"))
-    parts += [Text(""), Text(heatmap(data)), Text(""), Text(forecast_bars(data))]
+    parts += [Text(""), Text(heatmap(data)), Text(""), Responsive(data, "forecast")]
+    if data.get("leeches"):
+        parts.append(Text("\n难点（掌握后又忘记多次的卡片）"))
+        for x in data["leeches"]:
+            missed = "；常漏：" + "、".join(m["text"] for m in x["missed_items"]) if x["missed_items"] else ""
+            parts.append(wrapped(join(str(x["card_id"]), f"  遗忘 {x['lapses']} 次{missed}"), prefix="  "))
     if data["weakest"]:
         parts.append(Text("\n最常漏掉的条目（默写）"))
         for w in data["weakest"]:
