@@ -231,25 +231,19 @@ def test_anki_html_shows_only_candidate_notes(library: Library) -> None:
 
 def test_cache_of_an_older_deck_format_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A deck cached before the prompt format changed must be parsed again, not served with "(共N项)"."""
-    import dataclasses
-    import pickle
+    import sqlite3
 
     from sysplan_study.decks import cache
     from sysplan_study.decks.model import DECK_FORMAT
 
     path = _write(tmp_path, DECK)
-    monkeypatch.setattr(cache, "_dirty", False)
-    monkeypatch.setattr(cache, "_index", None)
     monkeypatch.setattr(cache, "DECK_FORMAT", DECK_FORMAT - 1)
     cache.load_ref(path, False)
-    cache.save()
-    (stale_file,) = [p for p in cache._dir().glob("*.pickle") if p.name != "index.pickle"]
-    deck = pickle.loads(stale_file.read_bytes())
-    old = tuple(dataclasses.replace(c, prompt=c.prompt.replace("（共1项）", "(共1项)")) for c in deck.cards)
-    stale_file.write_bytes(pickle.dumps(dataclasses.replace(deck, cards=old)))
-    monkeypatch.setattr(cache, "_index", None)
+    db = sqlite3.connect(cache.cache_file())
+    with db:  # what an older version wrote: the ASCII "(共1项)"
+        db.execute("UPDATE card SET data = replace(data, '（共1项）', '(共1项)')")
+    db.close()
     assert cache.load_ref(path, False).cards[0].prompt.endswith("(共1项)")  # the stale cache is really used
-    monkeypatch.setattr(cache, "_index", None)
     monkeypatch.setattr(cache, "DECK_FORMAT", DECK_FORMAT)
     assert cache.load_ref(path, False).cards[0].prompt.endswith("？（共1项）")
 

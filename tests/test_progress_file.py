@@ -103,12 +103,16 @@ def test_valid_file_merges_with_origin_import(invoke: Any, local_home: Path, tmp
     path.write_bytes(dump(valid_doc()))
     result = invoke("import-progress", str(path))
     assert result.exit_code == 0, result.stderr
-    assert "更新 2 张卡片的日程，新增 5 条复习记录" in result.stdout
+    # States are replayed from the merged log: design.purpose's two reviews schedule it; gone.deck.card has only
+    # a quiz answer, so the state the file gives it is not copied (the log is the truth).
+    assert "更新 1 张卡片的日程，新增 5 条复习记录" in result.stdout
     conn = sqlite3.connect(local_home / "sysplan.db")
     origins = conn.execute("SELECT origin, count(*) FROM review_log GROUP BY origin ORDER BY origin").fetchall()
     assert origins == [("import", 5), ("local", 2)]
     assert conn.execute("SELECT count(*) FROM item_result").fetchone()[0] == 10
-    assert conn.execute("SELECT due FROM card_state WHERE card_id = 'gone.deck.card'").fetchone() == ("2026-11-02",)
+    assert conn.execute("SELECT due FROM card_state WHERE card_id = 'gone.deck.card'").fetchone() is None
+    assert conn.execute("SELECT repetitions, ef100, interval, due FROM card_state WHERE card_id = 'design.purpose'"
+                        ).fetchone() == (2, 246, 6, "2026-11-08")  # SM-2: 5 on 11-01, then 3 on 11-02
     # Re-importing adds nothing and updates nothing.
     assert "更新 0 张卡片的日程，新增 0 条复习记录" in invoke("import-progress", str(path)).stdout
 
@@ -146,26 +150,25 @@ def test_export_is_streamed_and_complete(invoke: Any, isolated_home: Path, tmp_p
     assert invoke("export", "--progress", str(again)).exit_code == 0
     out = json.loads(again.read_text(encoding="utf-8"))
     src = valid_doc()
+    # A self-graded review from a file without `tested` tested every item of its card (design.purpose: 8).
+    src["log"][0]["tested"] = 8
     assert out["log"] == [{**{"duration_ms": None, "hints": 0, "recalled": None, "total": None, "capped_due": None,
                               "items": []}, **row} for row in src["log"]]
-    assert sorted(c["card_id"] for c in out["cards"]) == ["design.purpose", "gone.deck.card"]
+    assert sorted(c["card_id"] for c in out["cards"]) == ["design.purpose"]  # the only card its log schedules
+    assert out["scheduler"] == {"name": "sm2", "desired_retention": 0.9, "parameters": None}
 
 
-def test_newest_state_wins_by_time_not_by_text(invoke: Any, isolated_home: Path, tmp_path: Path) -> None:
+def test_states_in_the_file_are_checked_but_the_log_decides(invoke: Any, isolated_home: Path,
+                                                             tmp_path: Path) -> None:
+    """A state without the answers behind it schedules nothing (it used to win when newer): the log is the truth."""
     doc = valid_doc()
     doc["log"] = []
     doc["cards"] = [{"card_id": "design.purpose", **state(3, 250, 16, "2026-12-20"), "updated_at": ts(10)}]
     path = tmp_path / "p.json"
     path.write_bytes(dump(doc))
-    assert "更新 1 张" in invoke("import-progress", str(path)).stdout
-    # An hour earlier written in +08:00 reads larger as text but is older: the local state stays.
-    earlier = (BASE + timedelta(minutes=10) - timedelta(hours=1)).astimezone(timezone(timedelta(hours=8)))
-    doc["cards"][0].update(state(9, 250, 99, "2027-01-01"), updated_at=earlier.isoformat())
-    assert earlier.isoformat() > ts(10)
-    path.write_bytes(dump(doc))
     assert "更新 0 张" in invoke("import-progress", str(path)).stdout
     conn = sqlite3.connect(isolated_home / "sysplan.db")
-    assert conn.execute("SELECT repetitions FROM card_state").fetchall() == [(3,)]
+    assert conn.execute("SELECT count(*) FROM card_state").fetchone() == (0,)
 
 
 def test_undo_after_import_undoes_the_local_answer(invoke: Any, isolated_home: Path, tmp_path: Path) -> None:

@@ -172,7 +172,7 @@ def test_anki_package_is_valid(invoke: Any, library: Library, tmp_path: Path) ->
     assert guids == {genanki.guid_for("sysplan-study", c.id) for c in library.cards}
     decks = json.loads(col.execute("SELECT decks FROM col").fetchone()[0])
     names = {d["name"] for d in decks.values()}
-    assert "系统规划与管理师::IT服务规划设计" in names and "系统规划与管理师::术语与缩写" in names
+    assert "系统规划与管理师::01 IT服务规划设计" in names and "系统规划与管理师::07 术语与缩写" in names
     flds = col.execute("SELECT flds FROM notes WHERE flds LIKE '%design.catalog.activities%'").fetchone()[0]
     assert "<ol><li>确定小组成员</li>" in flds
     # Same GUIDs on a second export, so re-importing updates instead of duplicating.

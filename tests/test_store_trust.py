@@ -90,7 +90,8 @@ def _old_database(path: Path, stop_before: str) -> None:
 
     db = Database(path)
     _migrations().apply(db, stop_before=stop_before)
-    db.execute("INSERT INTO card_state VALUES ('supervise.x', 2, 260, 6, '2026-11-30', '2026-11-24T00:00:00')")
+    db.execute("INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at) "
+               "VALUES ('supervise.x', 2, 260, 6, '2026-11-30', '2026-11-24T00:00:00')")
     db.conn.commit()
     db.close()
 

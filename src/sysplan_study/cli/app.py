@@ -188,8 +188,13 @@ class Options:
         """All decks, parsed once per run."""
         if self._library is None:
             from sysplan_study.decks.library import load_library
+            from sysplan_study.ui.delayed_bar import deck_index_bar
 
-            self._library = load_library(self.content_dirs)
+            bar = deck_index_bar()  # drawn only on a terminal, only when parsing decks takes over a second
+            try:
+                self._library = load_library(self.content_dirs, progress=bar)
+            finally:
+                bar.close()
             for warning in self._library.warnings:  # skipped user decks: said once per run, then studying goes on
                 typer.echo(f"sysplan: 警告 (warning): {' '.join(warning.split())}", err=True)
         return self._library
@@ -234,9 +239,9 @@ def _out() -> Any:
 
 
 def _print_json(data: Any) -> None:
-    import json
+    from sysplan_study.reports import json_text  # json.dumps(indent=2) byte for byte, faster on large outputs
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text.dumps(data) + "\n")
 
 
 

@@ -35,13 +35,17 @@ def config_cmd(
             typer.echo(f"{s.key:<{width}}  {s.show(r['value']):>5}  （{where}默认 {s.show(s.default)}）{s.help}")
         return
     s = config.setting(key)
+    from sysplan_study.ui.progress import replay_bar
+
     if unset:
-        typer.echo(f"{key} 已恢复默认值 {s.show(config.unset(o.store(), key))}")
+        with replay_bar() as progress:
+            typer.echo(f"{key} 已恢复默认值 {s.show(config.unset(o.store(), key, progress))}")
     elif value is None:
         store = o.store(write=False)
         typer.echo(f"{key} = {s.show(config.get(store, key))}（默认 {s.show(s.default)}）")
     else:
         store = o.store()
-        new = config.put(store, key, value)
+        with replay_bar() as progress:
+            new = config.put(store, key, value, progress)
         typer.echo(f"{key} = {s.show(new)}" + (
             f"；本次运行仍以环境变量 {s.env} 为准" if config.source_of(store, key) == "env" else ""))

@@ -35,9 +35,19 @@ def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "
     unseen = sum(1 for cid in lib.card_ids if cid not in dues)
     p = planner.plan(when, today, unseen, planner.new_limit(store), planner.lead_days(store),
                      store.setting(planner.CAP_KEY) == "1")
+    from sysplan_study.study import forecast
+
+    recall = forecast.overall_if_stop(store, lib, when) if when >= today else None  # stored item memories
     if format is Fmt.json:
-        return _print_json(p.to_json())
+        data = p.to_json()
+        if recall is not None:
+            data["forecast"] = {"items": recall.items, "studied": recall.studied,
+                                "recall_if_stop": forecast.rounded(recall.recall_if_stop)}
+        return _print_json(data)
     typer.echo(planner.describe(p))
+    if recall is not None and recall.recall_if_stop is not None:
+        typer.echo(f"考试日预计回忆率：已学 {recall.studied}/{recall.items} 项中约 {recall.recall_if_stop * 100:.0f}%"
+                   f"（从现在起不再复习；按计划复习的预测见 sysplan forecast）")
 
 
 @exam_app.command("set")

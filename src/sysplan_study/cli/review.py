@@ -24,8 +24,11 @@ def review(
     ),
     limit: Optional[int] = typer.Option(None, "--limit", help="本次最多复习几张"),
     typed: bool = typer.Option(False, "--typed", help="逐项默写：输入记得的各项，逐项判分"),
+    weak: bool = typer.Option(
+        False, "--weak", help="只练最可能忘记的条目（见 sysplan weak；逐项默写，按条目记录，不改变复习日程）"
+    ),
 ) -> None:
-    """复习到期卡片，再学新卡（SM-2）。  Example: sysplan review --chapter design --typed"""
+    """复习到期卡片，再学新卡（SM-2 或 FSRS：sysplan config scheduler）。  Example: sysplan review --chapter design --typed"""
     from sysplan_study.study import config, planner
     from sysplan_study.study import recall
     from sysplan_study.ui import review_loop as tui
@@ -35,12 +38,25 @@ def review(
     o = _opts(ctx)
     store, lib = o.store(), o.library()
     today = config.today(store)
+    out = _out()
+    if weak:
+        from sysplan_study.study import weak as weakest
+        from sysplan_study.study.session import weak_session
+        from sysplan_study.ui.progress import replay_bar
+
+        with replay_bar("按复习记录建立逐项记忆") as progress:
+            weakest.ensure(store, lib, progress)
+        found = weakest.weakest(store, lib, today, chapter, limit or weakest.DEFAULT_LIMIT)
+        session = weak_session(store, today, [(w.card_id, w.item) for w in found], lib.card)
+        summary = tui.run_review(session, make_input(out), out, True, "逐项练最可能忘记的条目：补出空着的项",
+                                 recall.Vocabulary.of(lib.cards))
+        out.print(tui.summary_panel(summary, today, chapter))
+        return
     limit_new = config.get(store, "new-limit") if new_limit is None else new_limit
     assert isinstance(limit_new, int)
     session = ReviewSession.start(store, lib.card_ids_in(chapter), lib.card, today, limit_new, limit)
     session.due_cap = planner.due_cap(store, today)
     session.leech_threshold = int(config.get(store, "leech-threshold"))
-    out = _out()
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
     summary = tui.run_review(session, make_input(out), out, typed, planner.header(store, today), vocab)
     out.print(tui.summary_panel(summary, today, chapter))

@@ -56,9 +56,9 @@ def stats(
         typer.echo(f"已写入 {output}", err=True)
         return
     if format is StatsFmt.json:
-        import json
+        from sysplan_study.reports import json_text
 
-        text, bom = json.dumps(data, ensure_ascii=False, indent=2) + "\n", False
+        text, bom = json_text.dumps(data) + "\n", False
     else:
         header, rows = figures.table_rows(data)
         if format is StatsFmt.csv:

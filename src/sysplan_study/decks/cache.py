@@ -1,105 +1,413 @@
-"""Parsed-deck cache: a small index (deck ids, titles, card ids) plus one pickle per deck, reused while the
-deck file's size, mtime and sha256 are unchanged. Safe to delete; a damaged cache is rebuilt."""
+"""The card index: parsed decks kept in one SQLite file (deck listing fields, cards as JSON, folded search text
+with an FTS5 trigram index), reused while a deck file's size, mtime and checksum are unchanged.
+
+Safe to delete. Nothing read from it can run code: values are JSON checked type by type (cache_codec), the file's
+schema must be exactly the one this version creates, and anything else (a damaged file, a planted one, another
+version's) is deleted and rebuilt. Only changed deck files are parsed again (cache_parse), several at once when
+many changed.
+
+A file is known unchanged without reading it when its size, mtime, ctime and inode are those recorded and were
+already more than two seconds old when recorded (any write changes the ctime; the two seconds cover timestamp
+granularity, as git's index does). Otherwise, and always off POSIX, its bytes are read and their CRC-32 compared.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
+import sqlite3
+import stat
+import time
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 from sysplan_study import __version__
-from sysplan_study.decks.model import DECK_FORMAT, Deck, DeckRef
-from sysplan_study.decks.files import load_file, read_deck_bytes
+from sysplan_study.decks import cache_parse
+from sysplan_study.decks.cache_parse import Payload, Progress
+from sysplan_study.decks.files import MAX_DECK_BYTES, load_file, read_deck_bytes
+from sysplan_study.decks.indexed import IndexedDeck
+from sysplan_study.decks.model import DECK_FORMAT, DeckRef
+from sysplan_study.decks.yaml_lines import ContentError, Problem
 
-_index: dict[str, Any] | None = None
-_dirty = False
+SCHEMA_VERSION = 2
+FILE_NAME = "cards.sqlite3"
+BUSY_MS = 3000
+RACY_NS = 2_000_000_000  # a file changed this close to when it was recorded is always read and checksummed
+TRUST_STAT = os.name == "posix"  # elsewhere st_ctime is the creation time: it does not change on a write
+
+_TABLES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE deck_file (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, builtin INTEGER NOT NULL,
+        size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, checksum TEXT NOT NULL, ctime_ns INTEGER NOT NULL,
+        ino INTEGER NOT NULL, recorded_ns INTEGER NOT NULL, deck_id TEXT NOT NULL, title TEXT NOT NULL,
+        kind TEXT NOT NULL, number TEXT, note TEXT, card_ids TEXT NOT NULL, body TEXT NOT NULL)""",
+    """CREATE TABLE card (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, seq INTEGER NOT NULL,
+        card_id TEXT NOT NULL, data TEXT NOT NULL)""",
+    "CREATE UNIQUE INDEX card_seq ON card(file_id, seq)",
+    "CREATE INDEX card_by_id ON card(file_id, card_id)",
+    # The folded search text apart from the cards' JSON: a scan for a 1-2 character needle reads only this.
+    "CREATE TABLE fold (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, seq INTEGER NOT NULL, text TEXT NOT NULL)",
+)
+_FTS = ("CREATE VIRTUAL TABLE card_text USING fts5(text, content='fold', content_rowid='id', "
+        "tokenize='trigram case_sensitive 1')")
+_ROW = ("id, path, builtin, size, mtime_ns, checksum, ctime_ns, ino, recorded_ns, deck_id, title, kind, number, "
+        "note, card_ids")
+_schema: tuple[tuple[str, ...], list[tuple[Any, ...]]] | None = None
 
 
-def _dir() -> Path:
+def _fingerprint() -> str:
+    return f"schema {SCHEMA_VERSION}, deck format {DECK_FORMAT}, sysplan-study {__version__}"
+
+
+def _expected() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """This version's DDL (with the FTS5 table where SQLite has the trigram tokenizer) and the sqlite_master rows
+    it produces, made once per process in memory."""
+    global _schema
+    if _schema is None:
+        mem = sqlite3.connect(":memory:")
+        ddl: tuple[str, ...] = _TABLES
+        for statement in _TABLES:
+            mem.execute(statement)
+        try:
+            mem.execute(_FTS)
+            ddl = (*_TABLES, _FTS)
+        except sqlite3.Error:
+            pass  # no FTS5 or no trigram tokenizer: every search scans the folded text
+        _schema = (ddl, _master(mem))
+        mem.close()
+    return _schema
+
+
+def _usual() -> list[tuple[Any, ...]]:
+    """What sqlite_master holds with SQLite's FTS5 as of 3.40 (checked first, saving the in-memory build)."""
+    shadow = {"config": "(k PRIMARY KEY, v) WITHOUT ROWID", "data": "(id INTEGER PRIMARY KEY, block BLOB)",
+              "docsize": "(id INTEGER PRIMARY KEY, sz BLOB)",
+              "idx": "(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID"}
+    rows: list[tuple[Any, ...]] = [
+        ("index", "card_by_id", "card", _TABLES[4]), ("index", "card_seq", "card", _TABLES[3]),
+        ("index", "sqlite_autoindex_deck_file_1", "deck_file", None),
+        ("index", "sqlite_autoindex_meta_1", "meta", None),
+        ("table", "card", "card", _TABLES[2]), ("table", "card_text", "card_text", _FTS),
+        ("table", "deck_file", "deck_file", _TABLES[1]), ("table", "fold", "fold", _TABLES[5]),
+        ("table", "meta", "meta", _TABLES[0]),
+        *(("table", f"card_text_{k}", f"card_text_{k}", f"CREATE TABLE 'card_text_{k}'{v}") for k, v in shadow.items()),
+    ]
+    return sorted(rows, key=repr)
+
+
+def _master(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=repr)
+
+
+def cache_file() -> Path:
+    """Where the card index lives (in the data home's cache directory)."""
     from sysplan_study.paths import cache_dir
 
-    return cache_dir() / f"decks-{__version__}-f{DECK_FORMAT}"
+    return cache_dir() / FILE_NAME
 
 
-def _load_index() -> dict[str, Any]:
-    global _index
-    if _index is None:
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA trusted_schema = OFF")  # no function calls from views or triggers (there are none)
+    return conn
+
+
+def _open_checked(path: Path) -> sqlite3.Connection | None:
+    """The cache file if it is exactly this version's card index, else None (never raises)."""
+    if not path.is_file():
+        return None
+    try:
+        conn = _connect(path)
+    except sqlite3.Error:
+        return None
+    try:
+        found = _master(conn)
+        if found == _usual() or found == _expected()[1]:  # the usual SQLite first: no in-memory build
+            if conn.execute("SELECT key, value FROM meta").fetchall() == [("version", _fingerprint())]:
+                return conn
+    except sqlite3.Error:
+        pass
+    conn.close()
+    return None
+
+
+def _create(path: Path) -> sqlite3.Connection:
+    """A new, empty card index at path (whatever was there before is deleted)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in _expected()[0]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('version', ?)", (_fingerprint(),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _checksum(data: bytes) -> str:
+    """The content part of a deck file's cache key: the CRC-32 of its bytes.
+
+    It only has to catch an edit that keeps both the size and the mtime (a copy with preserved times, a clock
+    step); a cryptographic hash would add ~5 ms to every start at 20,000 cards for no gain: whoever can write the
+    deck file decides its cards anyway.
+    """
+    return f"{zlib.crc32(data):08x}"
+
+
+def _sound(row: tuple[Any, ...]) -> bool:
+    """True if a deck_file row has the types this version writes (a planted one may not) and every card id
+    starts with the deck id and a dot, as deck validation makes them (the library relies on it)."""
+    if not (all(type(v) is int for v in row[2:5] + row[6:9]) and type(row[0]) is int
+            and all(type(v) is str for v in (row[5], *row[9:12], row[14]))
+            and all(v is None or type(v) is str for v in row[12:14])):
+        return False
+    deck_id, joined = row[9], row[14]
+    head = deck_id + "."
+    return "." not in deck_id and joined.startswith(head) and joined.count("\n" + head) == joined.count("\n")
+
+
+class DeckIndex:
+    """An open card index: look decks up by file, store what was parsed, load cards, find search candidates."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.fts = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'card_text'").fetchone() is not None
+
+    @classmethod
+    def open(cls) -> "DeckIndex | None":
+        """The card index of this data home, rebuilt if damaged, foreign or stale; None if it cannot be had."""
+        if os.environ.get("SYSPLAN_NO_CACHE"):
+            return None
+        path = cache_file()
+        conn = _open_checked(path)
+        if conn is None:
+            try:
+                conn = _create(path)
+            except (OSError, sqlite3.Error):
+                conn = _open_checked(path)  # another process may have just created it
+                if conn is None:
+                    return None
+        return cls(conn)
+
+    # ------------------------------------------------------------------ loading decks
+
+    def load(
+        self, entries: Sequence[tuple[Path, bool]], progress: Progress | None = None
+    ) -> list[DeckRef | ContentError]:
+        """A deck reference (or the ContentError of an invalid file) for each (path, built-in) entry, in order:
+        from the index when the file is unchanged, else parsed, validated and stored in one transaction."""
+        out: list[DeckRef | ContentError] = []
+        cached = self._rows()
+        todo: list[tuple[int, Path, bool, bytes, tuple[Any, ...]]] = []
+        refresh: list[tuple[Any, ...]] = []
+        now = time.time_ns()
+        for path, builtin in entries:
+            name = os.path.abspath(path)
+            row = cached.get(name)
+            if row is not None and (row[2] != int(builtin) or not _sound(row)):
+                row = None
+            try:
+                st = os.stat(path)
+                if row is not None and _unchanged(st, row):
+                    out.append(self._ref(row, path, builtin))
+                    continue
+                data = read_deck_bytes(path)  # bounded, and a FIFO is refused rather than read (ContentError)
+            except ContentError as e:
+                out.append(e)
+                continue
+            except OSError:
+                out.append(_unreadable(path, builtin))
+                continue
+            key = (name, builtin, len(data), st.st_mtime_ns, _checksum(data), st.st_ctime_ns, st.st_ino, now)
+            if row is not None and (row[3], row[4], row[5]) == key[2:5]:
+                out.append(self._ref(row, path, builtin))
+                if max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS:
+                    refresh.append((st.st_ctime_ns, st.st_ino, now, row[0]))  # no need to read it next time
+                continue
+            out.append(ContentError([]))  # placeholder, replaced below
+            todo.append((len(out) - 1, path, builtin, data, key))
+        if refresh:
+            self._refresh(refresh)
+        if todo:
+            parsed = cache_parse.parse_all([(str(p), b, d) for _, p, b, d, _ in todo], progress)
+            stored = self._store([(key, r) for (_, _, _, _, key), r in zip(todo, parsed)], cached)
+            for (i, path, builtin, _, _), result, file_id in zip(todo, parsed, stored):
+                if isinstance(result, ContentError):
+                    out[i] = result
+                elif file_id is not None:
+                    out[i] = IndexedDeck(self, file_id, result[0], result[1], result[2], str(path),
+                                         result[5], result[3], result[4], builtin, path)
+                else:
+                    out[i] = DeckRef.of(cache_parse.deck_of(result, str(path), builtin))
+        return out
+
+    def _rows(self) -> dict[str, tuple[Any, ...]]:
         try:
-            with (_dir() / "index.pickle").open("rb") as f:
-                data = pickle.load(f)
-            _index = data if isinstance(data, dict) else {}
-        except Exception:  # a missing, stale or damaged cache is simply rebuilt
-            _index = {}
-    return _index
+            rows = self.conn.execute(f"SELECT {_ROW} FROM deck_file").fetchall()
+        except sqlite3.Error:
+            return {}
+        return {r[1]: r for r in rows}
 
+    def _ref(self, row: tuple[Any, ...], path: Path, builtin: bool) -> DeckRef:
+        return IndexedDeck(self, row[0], row[9], row[10], row[11], str(path), row[14], row[12], row[13],
+                           builtin, path)
 
-def _deck_file(key: tuple[int, int, str]) -> Path:
-    return _dir() / f"{key[2]}.pickle"
-
-
-def _write_atomic(target: Path, obj: Any) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, target)
-
-
-def _ref(deck: Deck) -> DeckRef:
-    return DeckRef.of(deck)
-
-
-def _loader(path: Path, builtin: bool, key: tuple[int, int, str]) -> Any:
-    def load() -> Deck:
+    def _write(self, work: Any) -> bool:
+        """Run work(conn) in one IMMEDIATE transaction; False (nothing written) if the index is locked or read-only."""
+        c = self.conn
         try:
-            with _deck_file(key).open("rb") as f:
-                deck = pickle.load(f)
-            if isinstance(deck, Deck):
-                return deck
-        except Exception:
-            pass
-        return load_file(path, builtin)  # the file was validated when indexed; parse it again
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                work(c)
+                c.execute("COMMIT")
+            except BaseException:
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            return False  # the cache is only a speed-up
+        return True
 
-    return load
+    def _refresh(self, rows: list[tuple[Any, ...]]) -> None:
+        self._write(lambda c: c.executemany(
+            "UPDATE deck_file SET ctime_ns = ?, ino = ?, recorded_ns = ? WHERE id = ?", rows))
+
+    def _store(self, parsed: list[tuple[tuple[Any, ...], "Payload | ContentError"]],
+               cached: dict[str, tuple[Any, ...]]) -> list[int | None]:
+        """Write parsed decks in one transaction (dropping their old rows and those of vanished files); the new
+        file ids, or None for each when the index cannot be written now (the decks are then served from memory)."""
+        ids: list[int | None] = []
+
+        def work(c: sqlite3.Connection) -> None:
+            ids.clear()
+            gone = [row[0] for name, row in cached.items() if not os.path.exists(name)]
+            for key, _ in parsed:
+                found = c.execute("SELECT id FROM deck_file WHERE path = ?", (key[0],)).fetchone()
+                if found:
+                    gone.append(found[0])
+            for file_id in gone:
+                self._drop(file_id)
+            for key, result in parsed:
+                if isinstance(result, ContentError):
+                    ids.append(None)
+                    continue
+                name, builtin, size, mtime, checksum, ctime, ino, recorded = key
+                deck_id, title, kind, number, note, card_ids, body, cards = result
+                cur = c.execute(
+                    "INSERT INTO deck_file (path, builtin, size, mtime_ns, checksum, ctime_ns, ino, recorded_ns, "
+                    "deck_id, title, kind, number, note, card_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?)",
+                    (name, int(builtin), size, mtime, checksum, ctime, ino, recorded, deck_id, title, kind, number,
+                     note, card_ids, body),
+                )
+                file_id = int(cur.lastrowid or 0)
+                c.executemany("INSERT INTO card (file_id, seq, card_id, data) VALUES (?, ?, ?, ?)",
+                              [(file_id, seq, cid, data) for seq, (cid, data, _) in enumerate(cards)])
+                row_of = dict(c.execute("SELECT seq, id FROM card WHERE file_id = ?", (file_id,)).fetchall())
+                c.executemany("INSERT INTO fold (id, file_id, seq, text) VALUES (?, ?, ?, ?)",
+                              [(row_of[seq], file_id, seq, text) for seq, (_, _, text) in enumerate(cards)])
+                if self.fts:
+                    c.execute("INSERT INTO card_text (rowid, text) SELECT id, text FROM fold WHERE file_id = ?",
+                              (file_id,))
+                ids.append(file_id)
+
+        return ids if self._write(work) else [None] * len(parsed)
+
+    def _drop(self, file_id: int) -> None:
+        """Remove one deck file's rows (inside the caller's transaction)."""
+        if self.fts:
+            self.conn.execute("INSERT INTO card_text (card_text, rowid, text) SELECT 'delete', id, text FROM fold "
+                              "WHERE file_id = ?", (file_id,))
+        self.conn.execute("DELETE FROM fold WHERE file_id = ?", (file_id,))
+        self.conn.execute("DELETE FROM card WHERE file_id = ?", (file_id,))
+        self.conn.execute("DELETE FROM deck_file WHERE id = ?", (file_id,))
+
+    def forget(self, file_id: int) -> None:
+        """Drop a deck whose cached rows turned out damaged, so the next run parses its file again."""
+        self._write(lambda c: self._drop(file_id))
+
+    # ------------------------------------------------------------------ cards and search
+
+    def card_rows(self, file_id: int, seqs: Iterable[int] | None = None) -> list[tuple[int, str]]:
+        """(position, card JSON) of a deck's cards in order, all or those at the given positions."""
+        if seqs is None:
+            return self.conn.execute("SELECT seq, data FROM card WHERE file_id = ? ORDER BY seq", (file_id,)).fetchall()
+        return self.conn.execute(
+            "SELECT seq, data FROM card WHERE file_id = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq",
+            (file_id, f"[{','.join(str(int(s)) for s in seqs)}]"),
+        ).fetchall()
+
+    def card_row(self, file_id: int, card_id: str) -> str | None:
+        """One card's JSON by id."""
+        row = self.conn.execute("SELECT data FROM card WHERE file_id = ? AND card_id = ?",
+                                (file_id, card_id)).fetchone()
+        return row[0] if row else None
+
+    def body(self, file_id: int) -> str | None:
+        """A deck's sections, notes and source note (JSON)."""
+        row = self.conn.execute("SELECT body FROM deck_file WHERE id = ?", (file_id,)).fetchone()
+        return row[0] if row else None
+
+    def candidates(self, file_ids: Iterable[int], needle: str) -> dict[int, list[int]]:
+        """Positions, per deck file, of the cards whose folded text contains the folded needle (a superset of the
+        exact matches: the caller checks each). Three characters or more go through the trigram index; shorter
+        ones, which a trigram index cannot find, scan the folded text of the decks asked for."""
+        wanted = set(file_ids)
+        if self.fts and len(needle) >= 3:
+            rows = self.conn.execute(
+                "SELECT f.file_id, f.seq FROM card_text JOIN fold f ON f.id = card_text.rowid WHERE card_text MATCH ?",
+                ('"' + needle.replace('"', '""') + '"',),
+            )
+        else:
+            rows = self.conn.execute(
+                "SELECT file_id, seq FROM fold "
+                "WHERE instr(text, ?) > 0 AND file_id IN (SELECT value FROM json_each(?))",
+                (needle, f"[{','.join(str(int(f)) for f in sorted(wanted))}]"),
+            )
+        out: dict[int, list[int]] = {}
+        for file_id, seq in rows:
+            if file_id in wanted:
+                out.setdefault(file_id, []).append(seq)
+        for seqs in out.values():
+            seqs.sort()
+        return out
+
+    def stale(self, file_ids: Iterable[int]) -> set[int]:
+        """Which of these deck files the index no longer holds (another process stored them again meanwhile)."""
+        wanted = set(file_ids)
+        held = {r[0] for r in self.conn.execute(
+            "SELECT id FROM deck_file WHERE id IN (SELECT value FROM json_each(?))",
+            (f"[{','.join(str(int(f)) for f in sorted(wanted))}]",))}
+        return wanted - held
+
+
+def _unchanged(st: os.stat_result, row: tuple[Any, ...]) -> bool:
+    """True if stat alone shows the file is the one recorded (see the module docstring); never for odd files."""
+    return (TRUST_STAT and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_DECK_BYTES
+            and (st.st_size, st.st_mtime_ns) == (row[3], row[4]) and (st.st_ctime_ns, st.st_ino) == (row[6], row[7])
+            and max(st.st_mtime_ns, st.st_ctime_ns) < row[8] - RACY_NS)
+
+
+def _unreadable(path: Path, builtin: bool) -> ContentError:
+    """The ContentError load_file gives for a file that cannot be read."""
+    try:
+        load_file(path, builtin)
+    except ContentError as e:
+        return e
+    return ContentError([Problem(str(path), 0, "无法读取卡组（cannot read deck）")])
 
 
 def load_ref(path: Path, builtin: bool) -> DeckRef:
-    """A deck reference from the index when the file is unchanged, else parse, validate and cache it."""
-    global _dirty
-    if os.environ.get("SYSPLAN_NO_CACHE"):
-        return _ref(load_file(path, builtin))
-    try:
-        st = path.stat()
-        data = read_deck_bytes(path)  # bounded, and a FIFO is refused rather than read (ContentError)
-    except OSError:
-        return _ref(load_file(path, builtin))  # reports the error with the file name
-    key = (st.st_size, st.st_mtime_ns, hashlib.sha256(data + (b"\x01" if builtin else b"\x00")).hexdigest())
-    name = str(path.resolve())
-    index = _load_index()
-    hit = index.get(name)
-    if hit and hit[0] == key:
-        deck_id, title, kind, number, note, card_ids = hit[1]
-        return DeckRef(deck_id, title, kind, str(path), card_ids, number, note, builtin,
-                       loader=_loader(path, builtin, key))
-    deck = load_file(path, builtin)
-    try:
-        _write_atomic(_deck_file(key), deck)
-        index[name] = (key, (deck.id, deck.title, deck.kind, deck.number, deck.note, tuple(c.id for c in deck.cards)))
-        _dirty = True
-    except OSError:
-        pass  # the cache is only a speed-up
-    return _ref(deck)
-
-
-def save() -> None:
-    """Write the index if anything new was parsed; failures are ignored."""
-    global _dirty
-    if not _dirty or _index is None:
-        return
-    try:
-        _write_atomic(_dir() / "index.pickle", _index)
-        _dirty = False
-    except OSError:
-        pass
+    """One deck file through the card index (or parsed directly when there is none); raises ContentError."""
+    index = DeckIndex.open()
+    if index is None:
+        return DeckRef.of(load_file(path, builtin))
+    (result,) = index.load([(path, builtin)])
+    if isinstance(result, ContentError):
+        raise result
+    return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sysplan_study.decks.files import builtin_content_dir, load_file, scan_decks
 from sysplan_study.decks.model import Card, Deck, DeckRef, Library
@@ -75,11 +75,28 @@ def library_paths(content_dirs: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
 
 
 class LoadedLibrary(Library):
-    """The library as loaded for studying, with one warning per user deck or entry skipped on the way."""
+    """The library as loaded for studying, with one warning per user deck or entry skipped on the way.
+
+    The card id → deck map is built on first use: listing decks and their counts never needs it.
+    """
 
     def __init__(self, decks: Iterable[DeckRef], warnings: Iterable[str] = ()):
-        super().__init__(decks)
+        self.decks = tuple(decks)
+        self._card_decks: dict[str, DeckRef] | None = None
         self.warnings: tuple[str, ...] = tuple(warnings)
+
+    @property  # type: ignore[override]
+    def _deck_of(self) -> dict[str, DeckRef]:
+        if self._card_decks is None:
+            found: dict[str, DeckRef] = {}
+            for d in self.decks:
+                found.update(dict.fromkeys(d.card_ids, d))
+            self._card_decks = found
+        return self._card_decks
+
+    @_deck_of.setter
+    def _deck_of(self, value: dict[str, DeckRef]) -> None:
+        self._card_decks = value
 
 
 def _skip_warning(problems: list[Problem]) -> str:
@@ -88,11 +105,17 @@ def _skip_warning(problems: list[Problem]) -> str:
     return f"{problems[0]}{more}；已跳过该卡组（deck skipped）"
 
 
-def load_library(content_dirs: Iterable[Path] = ()) -> LoadedLibrary:
-    """Load every deck once; a broken or clashing user deck is skipped with a warning, a broken built-in is fatal."""
+def load_library(
+    content_dirs: Iterable[Path] = (), progress: Callable[[int, int], None] | None = None
+) -> LoadedLibrary:
+    """Load every deck once; a broken or clashing user deck is skipped with a warning, a broken built-in is fatal.
+
+    Decks come from the card index (decks.cache) when their files are unchanged; the others are parsed, and
+    `progress` (files parsed, files to parse) is told how that goes so a caller can draw a bar.
+    """
     # Warnings are returned (LoadedLibrary.warnings), never printed: decks/ does no terminal I/O. A broken built-in
     # deck means a damaged installation: hiding a whole chapter would be worse than saying so and stopping.
-    from sysplan_study.decks import cache as deckcache
+    from sysplan_study.decks.cache import DeckIndex
 
     entries, skipped = scan_library(content_dirs)
     warnings = [str(p) for p in skipped]
@@ -100,14 +123,17 @@ def load_library(content_dirs: Iterable[Path] = ()) -> LoadedLibrary:
     fatal: list[Problem] = []
     seen_deck: dict[str, str] = {}
     seen_card: dict[str, str] = {}
-    for path, builtin in entries:
-        try:
-            deck = deckcache.load_ref(path, builtin)
-        except ContentError as e:
+    index = DeckIndex.open()
+    loaded = index.load(entries, progress) if index is not None else _parse_each(entries, progress)
+    # Deck validation starts every card id with its deck id and a dot, and deck ids have no dot: decks with
+    # distinct ids cannot then share a card id, and the per-card check (a map of every card id) is not needed.
+    by_card = not all(isinstance(d, ContentError) or _own_prefix(d) for d in loaded)
+    for (_, builtin), deck in zip(entries, loaded, strict=True):
+        if isinstance(deck, ContentError):
             if builtin:
-                fatal.extend(e.problems)
+                fatal.extend(deck.problems)
             else:
-                warnings.append(_skip_warning(e.problems))
+                warnings.append(_skip_warning(deck.problems))
             continue
         clash = _clash(deck, seen_deck, seen_card)
         if clash:
@@ -117,18 +143,46 @@ def load_library(content_dirs: Iterable[Path] = ()) -> LoadedLibrary:
                 warnings.append(_skip_warning(clash))
             continue
         seen_deck[deck.id] = deck.path
-        seen_card.update((cid, deck.path) for cid in deck.card_ids)
+        if by_card:
+            seen_card.update(dict.fromkeys(deck.card_ids, deck.path))
         decks.append(deck)
     if fatal:
         raise ContentError(fatal)
-    deckcache.save()
     return LoadedLibrary(decks, warnings)
+
+
+def _own_prefix(deck: DeckRef) -> bool:
+    """True if every card id of the deck starts with the deck's id and a dot (checked on the joined ids: C speed)."""
+    head = deck.id + "."
+    joined = getattr(deck, "joined_ids", None)
+    if joined is None or "." in deck.id:
+        return "." not in deck.id and all(c.startswith(head) for c in deck.card_ids)
+    return not deck.card_ids or (joined.startswith(head) and joined.count("\n" + head) == len(deck.card_ids) - 1)
+
+
+def _parse_each(
+    entries: list[tuple[Path, bool]], progress: Callable[[int, int], None] | None
+) -> list[DeckRef | ContentError]:
+    """Every deck file parsed now (no card index to be had: SYSPLAN_NO_CACHE, or a home that cannot be written)."""
+    out: list[DeckRef | ContentError] = []
+    if progress is not None:
+        progress(0, len(entries))
+    for done, (path, builtin) in enumerate(entries, 1):
+        try:
+            out.append(DeckRef.of(load_file(path, builtin)))
+        except ContentError as e:
+            out.append(e)
+        if progress is not None:
+            progress(done, len(entries))
+    return out
 
 
 def _clash(deck: DeckRef, seen_deck: dict[str, str], seen_card: dict[str, str]) -> list[Problem]:
     """Why a deck cannot join the decks already loaded: its deck id or a card id is taken (the earlier one stays)."""
     if deck.id in seen_deck:
         return [Problem(deck.path, 1, _deck_id_taken(deck.id, seen_deck[deck.id]))]
+    if seen_card.keys().isdisjoint(deck.card_ids):  # the usual case, checked without a loop in Python
+        return []
     return [Problem(deck.path, deck.card(cid).line, _card_id_taken(cid, seen_card[cid]))
             for cid in deck.card_ids if cid in seen_card]
 

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import unicodedata
+import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
+from sysplan_study.decks.cache_codec import fold, fold_char
 from sysplan_study.decks.model import Card, Item, Library
 from sysplan_study.errors import UserError
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    """One character folded for comparison: compatibility-decomposed (full-width → ASCII) and case-folded."""
-    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", ch).casefold())
+_fold_char = fold_char  # one character compatibility-decomposed (full-width → ASCII) and case-folded
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def _folded(text: str) -> tuple[str, list[int] | range]:
     """The folded text and, for each folded character, the index of the original character it came from."""
+    folded = fold(text)
+    if len(folded) == len(text):  # no character folds to two or more (none folds to nothing): one for one
+        return folded, range(len(text))
     parts: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -83,11 +83,34 @@ def _walk(items: Iterable[Item], path: tuple[int, ...] = ()) -> Iterable[tuple[t
         yield from _walk(item.children, (*path, i))
 
 
+def _candidates(library: Library, needle: str) -> Iterator[Card]:
+    """Cards that may contain the needle, in deck order: for decks in the card index only those its search text
+    finds (decoding nothing else); every card of any other deck, and of a deck the index no longer holds."""
+    from sysplan_study.decks.cache import IndexedDeck
+
+    found: dict[tuple[int, int], list[int] | None] = {}  # (id(index), file id) → positions; None: scan it all
+    indexes = {id(d.index): d.index for d in library.decks if isinstance(d, IndexedDeck)}
+    for key, index in indexes.items():
+        files = [d.file_id for d in library.decks if isinstance(d, IndexedDeck) and d.index is index]
+        try:
+            hits, stale = index.candidates(files, needle), index.stale(files)
+        except sqlite3.Error:  # a damaged index must not stop a search: scan those decks instead
+            hits, stale = {}, set(files)
+        found.update(((key, f), hits.get(f, [])) for f in files)
+        found.update(((key, f), None) for f in stale)  # stored again by another process meanwhile
+    for deck in library.decks:
+        seqs = found.get((id(deck.index), deck.file_id)) if isinstance(deck, IndexedDeck) else None
+        if seqs is None:
+            yield from deck.cards
+        elif seqs:
+            yield from deck.cards_at(seqs)
+
+
 def search(library: Library, query: str) -> list[Hit]:
     """Cards whose id, prompt or items contain the query (NFKC, case- and width-insensitive), in deck order."""
     needle = needle_of(query)
     found: list[Hit] = []
-    for card in library.cards:
+    for card in _candidates(library, needle):
         items = tuple(ItemHit(p, it) for p, it in _walk(card.items) if spans(it.text, needle))
         in_id, in_prompt = bool(spans(card.id, needle)), bool(spans(card.prompt, needle))
         if in_id or in_prompt or items:

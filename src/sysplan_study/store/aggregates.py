@@ -1,23 +1,67 @@
-"""Aggregate queries over the history for `stats` (read-only)."""
+"""Aggregate queries for `stats` (read-only), from the running totals the triggers of migration m007 keep.
+
+Nothing here scans the whole review log: per-card totals come from card_stat, the weakest items from item_stat,
+days from day_stat, and the windowed figures (30-day retention, 90-day heatmap of one chapter) from deck_day_stat,
+whose rows are keyed by the deck id that starts every card id. A card answered in the window that is no longer in
+scope but shares such a prefix ("orphan": removed from its deck, or its deck skipped) is subtracted from its own
+log rows, found through card_stat.last_day; a scope whose cards do not start with their deck id falls back to the
+log rows of the window.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from sysplan_study.store.history import Store
 
 
-def _load_scope(store: Store, card_decks: Iterable[tuple[str, str]]) -> None:
-    """Fill a temporary card → deck table so the aggregates below can group by deck in SQL."""
-    store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY, deck TEXT NOT NULL)")
-    store.conn.execute("DELETE FROM temp.scope")
-    store.conn.executemany("INSERT OR IGNORE INTO temp.scope (card_id, deck) VALUES (?, ?)", card_decks)
+def _load_scope(store: Store, card_decks: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
+    """Fill a temporary card → deck table (one statement: the pairs travel as one JSON object)."""
+    c = store.conn
+    c.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY, deck TEXT NOT NULL) WITHOUT ROWID")
+    c.execute("DELETE FROM temp.scope")
+    pairs: dict[str, str]
+    if isinstance(card_decks, Mapping):
+        pairs = card_decks if isinstance(card_decks, dict) else dict(card_decks)
+    else:  # were a card id repeated, the first pair wins, as with INSERT OR IGNORE
+        pairs = dict(reversed(list(card_decks)))
+    c.execute("INSERT OR IGNORE INTO temp.scope (card_id, deck) SELECT key, value FROM json_each(?)",
+              (json.dumps(pairs),))
+
+
+def _prefixed(store: Store) -> bool:
+    """True if every card in scope starts with its deck id and a dot (what deck validation guarantees)."""
+    row = store.conn.execute(
+        "SELECT 1 FROM temp.scope WHERE substr(card_id, 1, length(deck) + 1) IS NOT deck || '.' LIMIT 1"
+    ).fetchone()
+    return row is None
+
+
+def _prefix(card_id: str) -> str:
+    """The deck id part of a card id as deck_day_stat keys it (text before the first dot; '' without one)."""
+    dot = card_id.find(".")
+    return card_id[:dot] if dot >= 0 else ""
+
+
+def _orphans(store: Store, since: str) -> list[tuple[str, str]]:
+    """(card id, deck prefix) of cards answered on or after `since` that are not in scope but whose prefix is the
+    id of a deck in scope: deck_day_stat counts them under that deck, so they must be taken out again."""
+    decks = {r[0] for r in store.conn.execute("SELECT DISTINCT deck FROM temp.scope")}
+    rows = store.conn.execute(
+        "SELECT card_id FROM card_stat WHERE last_day >= ? AND card_id NOT IN (SELECT card_id FROM temp.scope)",
+        (since,),
+    )
+    return [(cid, p) for (cid,) in rows if (p := _prefix(cid)) in decks]
+
 
 def deck_aggregates(
-    store: Store, card_decks: Iterable[tuple[str, str]], today: date, since: date
+    store: Store, card_decks: Mapping[str, str] | Iterable[tuple[str, str]], today: date, since: date
 ) -> dict[str, dict[str, Any]]:
-    """Per deck: card counts by maturity, due, average EF, review/lapse counts and recent pass counts."""
+    """Per deck (cards given as card → deck, or pairs): card counts by maturity, due, average EF, review/lapse
+    counts and recent pass counts."""
     _load_scope(store, card_decks)
     out: dict[str, dict[str, Any]] = {}
     rows = store.conn.execute(
@@ -34,38 +78,87 @@ def deck_aggregates(
             "reviews": 0, "lapses": 0, "recent": 0, "recent_passed": 0,
         }
     rows = store.conn.execute(
-        """SELECT d.deck, count(*), sum(l.grade < 3 AND l.rep_before >= 1),
-                  sum(l.study_day >= ?), sum(l.study_day >= ? AND l.grade >= 3)
-           FROM review_log l JOIN temp.scope d ON d.card_id = l.card_id
-           WHERE l.mode = 'review' GROUP BY d.deck""",
-        (since.isoformat(), since.isoformat()),
+        """SELECT d.deck, sum(c.reviews), sum(c.lapses) FROM temp.scope d JOIN card_stat c ON c.card_id = d.card_id
+           GROUP BY d.deck"""
     )
-    for deck, reviews, lapses, recent, passed in rows:
-        out[deck].update(reviews=reviews, lapses=lapses or 0, recent=recent or 0, recent_passed=passed or 0)
+    for deck, reviews, lapses in rows:
+        if deck in out:
+            out[deck].update(reviews=reviews or 0, lapses=lapses or 0)
+    for deck, (recent, passed) in _recent(store, since.isoformat()).items():
+        if deck in out:
+            out[deck].update(recent=recent, recent_passed=passed)
     return out
 
-def answers_by_day(
-    store: Store, since: date, until: date, scoped: bool) -> dict[str, int]:
-    """Answers (all modes) per study day in [since, until], optionally only for cards in scope."""
-    join = "JOIN temp.scope d ON d.card_id = l.card_id" if scoped else ""
-    rows = store.conn.execute(
-        f"SELECT l.study_day, count(*) FROM review_log l {join} "
-        "WHERE l.study_day BETWEEN ? AND ? GROUP BY l.study_day",
-        (since.isoformat(), until.isoformat()),
-    )
-    return {day: n for day, n in rows}
 
-def study_days(
-    store: Store, until: date) -> list[str]:
+def _recent(store: Store, since: str) -> dict[str, tuple[int, int]]:
+    """Per deck in scope: scheduled reviews on or after `since` and how many of them passed (grade ≥ 3)."""
+    if not _prefixed(store):
+        rows = store.conn.execute(
+            """SELECT d.deck, count(*), sum(l.grade >= 3) FROM review_log l JOIN temp.scope d ON d.card_id = l.card_id
+               WHERE l.study_day >= ? AND l.mode = 'review' GROUP BY d.deck""",
+            (since,),
+        )
+        return {deck: (n, passed or 0) for deck, n, passed in rows}
+    totals: dict[str, list[int]] = {
+        deck: [n or 0, passed or 0]
+        for deck, n, passed in store.conn.execute(
+            "SELECT deck, sum(reviews), sum(passes) FROM deck_day_stat WHERE study_day >= ? GROUP BY deck", (since,)
+        )
+    }
+    for cid, deck in _orphans(store, since):
+        n, passed = store.conn.execute(
+            "SELECT count(*), sum(grade >= 3) FROM review_log WHERE card_id = ? AND study_day >= ? AND mode = 'review'",
+            (cid, since),
+        ).fetchone()
+        if deck in totals:
+            totals[deck][0] -= n
+            totals[deck][1] -= passed or 0
+    return {deck: (n, p) for deck, (n, p) in totals.items()}
+
+
+def answers_by_day(store: Store, since: date, until: date, scoped: bool) -> dict[str, int]:
+    """Answers (all modes) per study day in [since, until], optionally only for cards in scope."""
+    first, last = since.isoformat(), until.isoformat()
+    if not scoped:
+        rows = store.conn.execute(
+            "SELECT study_day, answers FROM day_stat WHERE study_day BETWEEN ? AND ?", (first, last)
+        )
+        return {day: n for day, n in rows if n}
+    if not _prefixed(store):
+        rows = store.conn.execute(
+            "SELECT l.study_day, count(*) FROM review_log l JOIN temp.scope d ON d.card_id = l.card_id "
+            "WHERE l.study_day BETWEEN ? AND ? GROUP BY l.study_day",
+            (first, last),
+        )
+        return {day: n for day, n in rows}
+    counts: dict[str, int] = defaultdict(int)
+    rows = store.conn.execute(
+        "SELECT study_day, sum(answers) FROM deck_day_stat "
+        "WHERE study_day BETWEEN ? AND ? AND deck IN (SELECT DISTINCT deck FROM temp.scope) GROUP BY study_day",
+        (first, last),
+    )
+    for day, n in rows:
+        counts[day] += n
+    for cid, _ in _orphans(store, first):
+        for day, n in store.conn.execute(
+            "SELECT study_day, count(*) FROM review_log WHERE card_id = ? AND study_day BETWEEN ? AND ? "
+            "GROUP BY study_day",
+            (cid, first, last),
+        ):
+            counts[day] -= n
+    return {day: n for day, n in sorted(counts.items()) if n}
+
+
+def study_days(store: Store, until: date) -> list[str]:
     """Distinct study days with at least one answer, newest first."""
     rows = store.conn.execute(
-        "SELECT DISTINCT study_day FROM review_log WHERE study_day <= ? ORDER BY study_day DESC",
+        "SELECT study_day FROM day_stat WHERE study_day <= ? AND answers > 0 ORDER BY study_day DESC",
         (until.isoformat(),),
     )
     return [r[0] for r in rows]
 
-def due_by_day(
-    store: Store, until: date) -> dict[str, int]:
+
+def due_by_day(store: Store, until: date) -> dict[str, int]:
     """Scheduled cards in scope per due date up to `until` (overdue dates included)."""
     rows = store.conn.execute(
         "SELECT s.due, count(*) FROM card_state s JOIN temp.scope d ON d.card_id = s.card_id "
@@ -74,14 +167,32 @@ def due_by_day(
     )
     return {due: n for due, n in rows}
 
-def weakest_items(
-    store: Store, limit: int) -> list[tuple[str, int, str, int, int]]:
+
+def weakest_items(store: Store, limit: int) -> list[tuple[str, int, str, int, int]]:
     """(card id, item index, item text, times missed, attempts) of in-scope items missed most in typed recall."""
+    # item_stat is walked in the order asked for (a partial index of the missed items), stopping at `limit` in scope.
     rows = store.conn.execute(
-        """SELECT r.card_id, r.item, max(r.item_text), sum(1 - r.recalled) AS missed, count(*)
-           FROM item_result r JOIN temp.scope d ON d.card_id = r.card_id
-           GROUP BY r.card_id, r.item HAVING missed > 0
-           ORDER BY missed DESC, count(*) DESC, r.card_id, r.item LIMIT ?""",
+        """SELECT i.card_id, i.item, i.item_text, i.missed, i.attempts
+           FROM item_stat i INDEXED BY idx_item_stat_missed CROSS JOIN temp.scope d ON d.card_id = i.card_id
+           WHERE i.missed > 0 ORDER BY i.missed DESC, i.attempts DESC, i.card_id, i.item LIMIT ?""",
         (limit,),
     )
     return [tuple(r) for r in rows]
+
+
+def missed_items_of_leeches(store: Store, threshold: int, limit: int) -> dict[str, list[Any]]:
+    """For every card with at least `threshold` lapses: [item, text, times missed] of its items missed most, at
+    most `limit` of them, as store.cards.missed_items gives them one card at a time.
+
+    One statement returning one JSON object: each card's items come off an index in order (no sort), and
+    decoding one JSON text is much faster than fetching tens of thousands of rows.
+    """
+    (text,) = store.conn.execute(
+        """SELECT json_group_object(c.card_id, (
+                  SELECT json_group_array(json_array(item, item_text, missed)) FROM (
+                      SELECT item, item_text, missed FROM item_stat INDEXED BY idx_item_stat_card
+                      WHERE card_id = c.card_id AND missed > 0 ORDER BY missed DESC, item LIMIT ?)))
+           FROM card_stat c WHERE c.lapses > 0 AND c.lapses >= ?""",
+        (limit, threshold),
+    ).fetchone()
+    return json.loads(text) if text else {}

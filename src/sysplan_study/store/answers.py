@@ -13,15 +13,19 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from sysplan_study.errors import UserError
+from sysplan_study.memory.replay import CardState
 from sysplan_study.memory.sm2 import State
+from sysplan_study.store import item_states, schedules
 from sysplan_study.store.history import _LOG_COLS, LOCAL, MODES, ItemResult, LogEntry, Store, _entry, _state_cols
 
 REVIEW, DRILL = "review", "drill"
 # Why a review answer was logged as a drill instead of changing the schedule.
 ANSWERED_ELSEWHERE, NEW_LIMIT_REACHED = "elsewhere", "new_limit"
 
-# What a scheduler gives back for one answer: the new state and, if the exam cap pulls it in, the due date to store.
-Schedule = Callable[[State], tuple[State, date | None]]
+# A scheduler for one answer, called inside the answer's transaction with the card's current state (its FSRS memory
+# included): the new state and, if the exam cap pulls it in, the due date to store. It may read settings on the
+# store's connection (the scheduler in force): it sees them as of this transaction.
+Schedule = Callable[[CardState], tuple[State, date | None]]
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def is_suspended(store: Store, card_id: str) -> bool:
 def _insert_log(
     c: sqlite3.Connection, card_id: str, mode: str, grade: int, before: State, after: State | None,
     at: datetime, day: date, duration_ms: int | None, hints: int, items: list[ItemResult] | None,
-    capped_due: date | None,
+    capped_due: date | None, tested: int | None = None,
 ) -> int:
     recalled = sum(1 for i in items if i.recalled) if items else None
     total = len(items) if items else None
@@ -79,12 +83,12 @@ def _insert_log(
         """INSERT INTO review_log (card_id, reviewed_at, study_day, grade, mode,
             rep_before, ef100_before, interval_before, due_before,
             rep_after, ef100_after, interval_after, due_after,
-            duration_ms, hints, recalled, total, capped_due, origin)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            duration_ms, hints, recalled, total, capped_due, origin, tested)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
             card_id, at.isoformat(), day.isoformat(), grade, mode,
             *_state_cols(before), *_state_cols(after), duration_ms, hints, recalled, total,
-            capped_due.isoformat() if capped_due else None, LOCAL,
+            capped_due.isoformat() if capped_due else None, LOCAL, None if items else tested,
         ),
     )
     log_id = int(cur.lastrowid or 0)
@@ -96,43 +100,62 @@ def _insert_log(
     return log_id
 
 
-def _save_state(c: sqlite3.Connection, card_id: str, state: State, due: date, updated_at: str) -> None:
+def _save_state(
+    c: sqlite3.Connection, card_id: str, state: State, due: date, updated_at: str, last_day: date | None = None
+) -> None:
+    """Store a card's schedule (with its FSRS memory and last review day when the state carries them)."""
+    full = state if isinstance(state, CardState) else CardState(state.repetitions, state.ef100, state.interval,
+                                                                 state.due, last_day=last_day)
+    day = full.last_day or last_day
     c.execute(
-        """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at, stability, difficulty,
+             last_day)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions,
              ef100 = excluded.ef100, interval = excluded.interval, due = excluded.due,
-             updated_at = excluded.updated_at""",
-        (card_id, state.repetitions, state.ef100, state.interval, due.isoformat(), updated_at),
+             updated_at = excluded.updated_at, stability = excluded.stability, difficulty = excluded.difficulty,
+             last_day = excluded.last_day""",
+        (card_id, full.repetitions, full.ef100, full.interval, due.isoformat(), updated_at, full.stability,
+         full.difficulty, day.isoformat() if day else None),
     )
 
 
 def record(
     store: Store, card_id: str, mode: str, grade: int, at: datetime, day: date,
     duration_ms: int | None = None, hints: int = 0, items: list[ItemResult] | None = None,
+    tested: int | None = None,
 ) -> int:
-    """Log an answer that changes no schedule (drill, quiz): the state it was given in is read in the transaction."""
+    """Log an answer that changes no schedule (drill, quiz): the state it was given in is read in the transaction.
+
+    Its evidence feeds item memory in the same transaction: the typed `items`, else `tested` items (a self-graded
+    recall of the whole list: give the card's item count; None for an answer that tested no item from memory).
+    """
     if mode not in MODES or mode == REVIEW:
         raise ValueError(f"mode must be one of {MODES} other than review")
     with store._write() as c:
         before = _state_of(_read_row(c, card_id))
-        return _insert_log(c, card_id, mode, grade, before, None, at, day, duration_ms, hints, items, None)
+        log_id = _insert_log(c, card_id, mode, grade, before, None, at, day, duration_ms, hints, items, None, tested)
+        if mode in item_states.EVIDENCE_MODES:
+            item_states.apply(c, card_id, day, item_states.evidence_of(items, tested, grade))
+        return log_id
 
 
 def answer_review(
     store: Store, card_id: str, seen: tuple[Any, ...] | None, grade: int, schedule: Schedule, at: datetime,
     day: date, new_limit: int, duration_ms: int | None = None, hints: int = 0,
-    items: list[ItemResult] | None = None,
+    items: list[ItemResult] | None = None, tested: int | None = None,
 ) -> Recorded:
     """Schedule a review answer against the card's current state, all inside one write transaction.
 
     `seen` is the card_state row the session showed the card with. If the card was answered elsewhere since (its
     row changed, it is no longer due, or it was new and the day's new-card limit is now reached), the answer is
-    kept but logged as a drill, which changes no schedule.
+    kept but logged as a drill, which changes no schedule. Either way its evidence (typed `items`, else `tested`
+    items graded as the card) updates item memory in the same transaction.
     """
     with store._write() as c:
-        row = _read_row(c, card_id)
-        before = _state_of(row)
+        full = schedules.read_state(c, card_id)
+        row = full[:4] if full else None
+        before = schedules.state_of(full)
         reason = None
         if row != seen or (row is not None and row[3] > day.isoformat()):
             reason = ANSWERED_ELSEWHERE
@@ -140,32 +163,30 @@ def answer_review(
             reason = NEW_LIMIT_REACHED
         elif c.execute("SELECT 1 FROM suspended WHERE card_id = ?", (card_id,)).fetchone():
             reason = ANSWERED_ELSEWHERE  # suspended in another window since it was shown
+        evidence = item_states.evidence_of(items, tested, grade)
         if reason is not None:
-            log_id = _insert_log(c, card_id, DRILL, grade, before, None, at, day, duration_ms, hints, items, None)
+            log_id = _insert_log(c, card_id, DRILL, grade, before, None, at, day, duration_ms, hints, items, None,
+                                 tested)
+            item_states.apply(c, card_id, day, evidence)
             return Recorded(log_id, DRILL, before, None, reason)
         after, capped = schedule(before)
         assert after.due is not None
-        log_id = _insert_log(c, card_id, REVIEW, grade, before, after, at, day, duration_ms, hints, items, capped)
-        _save_state(c, card_id, after, capped or after.due, at.isoformat())
+        log_id = _insert_log(c, card_id, REVIEW, grade, before, after, at, day, duration_ms, hints, items, capped,
+                             tested)
+        _save_state(c, card_id, after, capped or after.due, at.isoformat(), day)
+        item_states.apply(c, card_id, day, evidence)
         return Recorded(log_id, REVIEW, before, after)
 
 
 def _undo_entry(c: sqlite3.Connection, entry: LogEntry) -> None:
-    """Remove one log row; if it changed the card's schedule, restore the state before it (caller checked)."""
-    if entry.state_after is not None or entry.mode == "reset":
-        if entry.before.is_new:
-            c.execute("DELETE FROM card_state WHERE card_id = ?", (entry.card_id,))
-        else:
-            prior = c.execute(
-                "SELECT reviewed_at FROM review_log WHERE card_id = ? AND mode IN ('review', 'reset') AND id < ? "
-                "ORDER BY id DESC LIMIT 1",
-                (entry.card_id, entry.id),
-            ).fetchone()
-            b = entry.before
-            assert b.due is not None
-            _save_state(c, entry.card_id, b, b.due, prior[0] if prior else entry.reviewed_at)
+    """Remove one log row; if it changed the card's schedule, the card's state is replayed from the rest of its log
+    (the caller checked that nothing changed it since), which restores the state before it, FSRS memory included."""
     c.execute("DELETE FROM item_result WHERE log_id = ?", (entry.id,))
     c.execute("DELETE FROM review_log WHERE id = ?", (entry.id,))
+    if entry.state_after is not None or entry.mode == "reset":
+        schedules.recompute(c, [entry.card_id])
+    if entry.mode in item_states.EVIDENCE_MODES:
+        item_states.recompute(c, [entry.card_id])  # the answer's evidence goes with it
 
 
 def _check_undoable(c: sqlite3.Connection, entry: LogEntry) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 from sysplan_study.memory.sm2 import State
 from sysplan_study.store.errors import db_error
 
-MODES = ("review", "drill", "quiz", "reset")
+MODES = ("review", "drill", "quiz", "reset", "mock")  # mock: a mock exam answer (no schedule change)
 LOCAL, IMPORTED = "local", "import"  # review_log.origin
 
 

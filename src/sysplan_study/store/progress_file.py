@@ -17,9 +17,10 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping, TextIO
 
 from sysplan_study.errors import UserError
 from sysplan_study.store.errors import db_error
+from sysplan_study.store import item_states, schedules
 from sysplan_study.store.history import IMPORTED, Store
 from sysplan_study.store.outputs import database_files, write_with
-from sysplan_study.store.progress_schema import CardRow, Checker, LogRow, SchemaError, utc
+from sysplan_study.store.progress_schema import Checker, LogRow, SchemaError
 from sysplan_study.store.progress_stream import (
     MAX_FILE_BYTES, PROGRESS_FORMAT, PROGRESS_VERSION, ProgressStream,
 )
@@ -30,12 +31,8 @@ ITEM_BATCH = 10_000
 
 _INSERT_LOG = """INSERT INTO review_log (card_id, reviewed_at, study_day, grade, mode,
     rep_before, ef100_before, interval_before, due_before, rep_after, ef100_after, interval_after, due_after,
-    duration_ms, hints, recalled, total, capped_due, origin)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
-_UPSERT_STATE = """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT(card_id) DO UPDATE SET repetitions = excluded.repetitions, ef100 = excluded.ef100,
-      interval = excluded.interval, due = excluded.due, updated_at = excluded.updated_at"""
+    duration_ms, hints, recalled, total, capped_due, tested, origin)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 # ---------------------------------------------------------------------------------------------- export
@@ -43,7 +40,7 @@ _UPSERT_STATE = """INSERT INTO card_state (card_id, repetitions, ef100, interval
 _EXPORT_LOG = """SELECT l.id, l.card_id, l.reviewed_at, l.study_day, l.grade, l.mode,
     l.rep_before, l.ef100_before, l.interval_before, l.due_before,
     l.rep_after, l.ef100_after, l.interval_after, l.due_after,
-    l.duration_ms, l.hints, l.recalled, l.total, l.capped_due, i.item, i.item_text, i.recalled
+    l.duration_ms, l.hints, l.recalled, l.total, l.capped_due, i.item, i.item_text, i.recalled, l.tested
     FROM review_log l LEFT JOIN item_result i ON i.log_id = l.id ORDER BY l.id, i.item"""
 
 
@@ -66,6 +63,8 @@ def _log_json(rows: Iterator[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
                 "duration_ms": r[14], "hints": r[15] or 0, "recalled": r[16], "total": r[17], "capped_due": r[18],
                 "items": [],
             }
+            if r[22] is not None:
+                current["tested"] = r[22]  # a self-graded answer: how many items it tested from memory
         if r[19] is not None:
             assert current is not None
             current["items"].append({"item": r[19], "text": r[20], "recalled": bool(r[21])})
@@ -98,7 +97,8 @@ def _write_progress(conn: sqlite3.Connection, f: TextIO) -> list[int]:
     cards = rows = 0
     conn.execute("BEGIN")  # one snapshot: states and log agree even if a review commits meanwhile
     try:
-        head = {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "exported_at": utc_now().isoformat()}
+        head = {"format": PROGRESS_FORMAT, "version": PROGRESS_VERSION, "exported_at": utc_now().isoformat(),
+                "scheduler": schedules.scheduler_json(schedules.read_config(conn))}
         f.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"cards": [')
         for r in conn.execute(
             "SELECT card_id, repetitions, ef100, interval, due, updated_at FROM card_state ORDER BY card_id"
@@ -170,11 +170,16 @@ def _validate(store: Store, f: BinaryIO, path: Path, checker: Checker) -> None:
 
 
 class _Merger:
-    """The second pass, inside the write transaction: newest state wins per card, log rows added once."""
+    """The second pass, inside the write transaction: log rows added once, then the schedules of the cards they
+    touch replayed from the merged log (the file's `cards` states are checked, never copied: the log is the truth).
+    """
 
-    def __init__(self, c: sqlite3.Connection):
+    def __init__(self, c: sqlite3.Connection, item_counts: Mapping[str, int]):
         self.c = c
+        self.item_counts = item_counts
         self.updated = self.added = 0
+        self.touched: set[str] = set()  # cards given a new scheduling row (review or reset)
+        self.tested: set[str] = set()  # cards given a new answer with evidence about their items
         self.items: list[tuple[int, str, int, str, int]] = []
         # The rows already here as a multiset (card, time, mode, grade) → how many a file row may still match.
         c.execute("DROP TABLE IF EXISTS temp.import_present")
@@ -192,8 +197,15 @@ class _Merger:
             (cols[0], cols[1], cols[4], cols[3]),
         ).rowcount:
             return  # already here (once per copy present): re-importing a file adds nothing
+        if cols[-1] is None and not items and cols[16] is None and cols[4] in ("review", "drill"):
+            # Written before item memory: a self-graded review tested every item the decks give its card.
+            cols = (*cols[:-1], self.item_counts.get(cols[0]))
         log_id = self.c.execute(_INSERT_LOG, (*cols, IMPORTED)).lastrowid  # undo never takes these
         self.added += 1
+        if cols[4] in schedules.SCHEDULING_MODES:
+            self.touched.add(cols[0])
+        if cols[4] in item_states.EVIDENCE_MODES and (items or cols[-1]):
+            self.tested.add(cols[0])
         if items:
             self.items.extend((log_id, cols[0], item, text, rec) for item, text, rec in items)
             if len(self.items) >= ITEM_BATCH:
@@ -205,31 +217,36 @@ class _Merger:
         )
         self.items.clear()
 
-    def card(self, row: CardRow) -> None:
-        card_id, rep, ef, interval, due, updated_at, parsed = row
-        here = self.c.execute("SELECT updated_at FROM card_state WHERE card_id = ?", (card_id,)).fetchone()
-        if here is not None and not _newer(utc(parsed), here[0]):
-            return
-        self.c.execute(_UPSERT_STATE, (card_id, rep, ef, interval, due, updated_at))
-        self.updated += 1
-
-    def finish(self) -> None:
+    def finish(self, settings: dict[str, str | None] | None) -> None:
+        """Adopt the file's scheduler settings (if it has them) and replay: every card if they change what the
+        schedules are, else the cards the new rows touch."""
         self.flush()
         self.c.execute("DROP TABLE temp.import_present")
-
-
-def _newer(theirs: datetime, ours: str) -> bool:
-    """True if the file's state is strictly newer than the local one (an unreadable local time loses)."""
-    try:
-        return theirs > utc(datetime.fromisoformat(ours))
-    except (TypeError, ValueError):
-        return True
+        before = schedules.read_config(self.c)
+        for key, value in (settings or {}).items():
+            if value is None:
+                self.c.execute("DELETE FROM setting WHERE key = ?", (key,))
+            else:
+                self.c.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
+                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        after = schedules.read_config(self.c)
+        if before != after and not before.name == after.name == schedules.SM2:
+            self.updated = schedules.replay_all(self.c, after)
+        else:
+            self.updated = schedules.recompute(self.c, sorted(self.touched), after)
+        if before.parameters != after.parameters:
+            item_states.replay_all(self.c, item_states.item_config(self.c))
+        else:
+            item_states.recompute(self.c, sorted(self.tested), item_states.item_config(self.c))
 
 
 def import_progress(
     store: Store, path: Path, item_counts: Mapping[str, int] | None = None, now: datetime | None = None
 ) -> tuple[int, int]:
-    """Merge a progress file after checking all of it; returns (card states updated, log rows added).
+    """Merge a progress file after checking all of it; returns (card states changed, log rows added).
+
+    Card states are replayed from the merged log (under the file's scheduler settings when it carries them), so
+    a history imported here schedules exactly as on the machine that exported it.
 
     item_counts maps a card id of the loaded decks to its number of items: per-item results of those cards must
     index an existing item; cards missing from the decks keep their history as it is. Imported log rows get
@@ -243,13 +260,11 @@ def import_progress(
         with _open_progress(path) as f:
             _validate(store, f, path, checker)
         with _open_progress(path) as f, store._write() as c:
-            merger = _Merger(c)
+            merger = _Merger(c, item_counts or {})
             for kind, _, row in _rows(f, path, checker):
-                if kind == "cards":
-                    merger.card(row)
-                else:
+                if kind == "log":
                     merger.log(row)
-            merger.finish()
+            merger.finish(checker.settings)
     except sqlite3.Error as e:
         raise db_error(e, store.path) from None
     return merger.updated, merger.added

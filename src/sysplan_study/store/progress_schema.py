@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Mapping
 
 from sysplan_study.memory.sm2 import MAX_INTERVAL, MIN_EF100
@@ -29,9 +30,10 @@ MAX_TEXT = 10_000  # characters of any string (decks refuse item texts over 2,00
 MAX_DURATION_MS = 366 * 86_400_000
 
 STATE_KEYS = ("repetitions", "ef100", "interval", "due")
+SCHEDULER_KEYS = ("name", "desired_retention", "parameters")  # the top-level "scheduler" object
 CARD_KEYS = ("card_id", *STATE_KEYS, "updated_at")
 LOG_REQUIRED = ("card_id", "reviewed_at", "study_day", "grade", "mode", "before", "after")
-LOG_OPTIONAL = ("duration_ms", "hints", "recalled", "total", "capped_due", "items")
+LOG_OPTIONAL = ("duration_ms", "hints", "recalled", "total", "capped_due", "items", "tested")
 ITEM_KEYS = ("item", "text", "recalled")
 
 # (card_id, repetitions, ef100, interval, due, updated_at, parsed updated_at)
@@ -85,6 +87,8 @@ class Checker:
     def __init__(self, item_counts: Mapping[str, int] | None, now: datetime):
         self.item_counts = item_counts or {}
         self.latest = now + FUTURE_SLACK
+        # The file's scheduler settings as setting-table rows (key → text, None: the default), once read.
+        self.settings: dict[str, str | None] | None = None
 
     # ------------------------------------------------------------------ scalars
 
@@ -179,6 +183,46 @@ class Checker:
             self.day(f"{where}.due", s["due"]),
         )
 
+    def number(self, where: str, value: Any, low: float, high: float) -> float:
+        """A JSON number (integer or decimal, not a bool or a string) in [low, high], as a float."""
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+            raise SchemaError(where, f"应为数，{got(value)}")
+        number = float(value)
+        if not low <= number <= high:  # also refuses nan and inf
+            raise SchemaError(where, f"超出范围 {low}–{high}: {shown(value)}")
+        return number
+
+    def scheduler(self, where: str, obj: Any) -> dict[str, str | None]:
+        """The top-level `scheduler` object: name sm2 or fsrs, the desired retention and FSRS parameters (null:
+        the defaults). Kept on the checker as the setting rows the import writes."""
+        from sysplan_study.memory import fsrs
+        from sysplan_study.memory.replay import SCHEDULERS, SM2
+        from sysplan_study.store import schedules
+
+        s = self.keys(where, obj, SCHEDULER_KEYS)
+        name = s["name"]
+        if name not in SCHEDULERS:
+            raise SchemaError(f"{where}.name", f"未知的排程算法 {shown(name)}（可用: {', '.join(SCHEDULERS)}）")
+        retention = self.number(f"{where}.desired_retention", s["desired_retention"], fsrs.MIN_RETENTION,
+                                fsrs.MAX_RETENTION)
+        raw = s["parameters"]
+        parameters = None
+        if raw is not None:
+            if not isinstance(raw, list):
+                raise SchemaError(f"{where}.parameters", f"应为数组或 null，{got(raw)}")
+            values = [self.number(f"{where}.parameters[{i}]", v, -1e9, 1e9) for i, v in enumerate(raw)]
+            try:
+                parameters = fsrs.check_parameters(values)
+            except ValueError as e:
+                first = str(e).splitlines()[-1][:80]
+                raise SchemaError(f"{where}.parameters", f"FSRS 参数无效（{first}）") from None
+        self.settings = {
+            schedules.SCHEDULER_KEY: None if name == SM2 else name,
+            schedules.RETENTION_KEY: None if retention == fsrs.DEFAULT_RETENTION else repr(retention),
+            schedules.PARAMS_KEY: None if parameters is None else schedules.dump_parameters(parameters),
+        }
+        return self.settings
+
     def card(self, where: str, obj: Any) -> CardRow:
         """One entry of `cards`."""
         s = self.keys(where, obj, CARD_KEYS)
@@ -211,7 +255,12 @@ class Checker:
         recalled = self.opt_integer(f"{where}.recalled", e.get("recalled"), 0, total or 0)
         capped = self.opt_day(f"{where}.capped_due", e.get("capped_due"))
         items = self.items(f"{where}.items", card_id, e.get("items", []))
-        cols = (card_id, reviewed_at, study_day, grade, mode, *before, *after, duration, hints, recalled, total, capped)
+        count = self.item_counts.get(card_id)
+        tested = self.opt_integer(f"{where}.tested", e.get("tested"), 1, count if count is not None else MAX_ITEMS)
+        if tested is not None and (items or mode == "reset"):
+            raise SchemaError(f"{where}.tested", "只有自评的回答才有 tested（逐项默写的回答以 items 为准）")
+        cols = (card_id, reviewed_at, study_day, grade, mode, *before, *after, duration, hints, recalled, total, capped,
+                tested)
         return cols, items
 
     def items(self, where: str, card_id: str, raw: Any) -> list[tuple[int, str, int]]:

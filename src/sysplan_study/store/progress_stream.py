@@ -23,7 +23,7 @@ MAX_GAP = 1024 * 1024
 MAX_DEPTH = 3
 MAX_KEYS = 32  # no object of the schema has more keys
 TOP = "（顶层）"
-TOP_KEYS = ("format", "version", "exported_at", "cards", "log")
+TOP_KEYS = ("format", "version", "exported_at", "scheduler", "cards", "log")
 BOM = b"\xef\xbb\xbf"
 # Below the smallest int-digit limit Python can be set to (640), and far above any number of the schema; a deck
 # text has at most 2,000 characters, and none of the shipped ones holds more than a few digits in a row.
@@ -248,6 +248,8 @@ class ProgressStream:
             self.checker.integer(where, value, PROGRESS_VERSION, PROGRESS_VERSION)
         if key == "exported_at":
             self.checker.timestamp(where, value)
+        if key == "scheduler":
+            self.checker.scheduler(where, value)
 
     def _array(self, key: str) -> Iterator[tuple[str, str, Any]]:
         ev, _ = self._next()

@@ -74,9 +74,9 @@ class QuizSession:
     left_early: bool = False  # set when the user quit before the last question
 
     def _log(self, q: drills.Question, grade: int, duration_ms: int | None, hints: int,
-             items: list[ItemResult] | None) -> int:
+             items: list[ItemResult] | None, tested: int | None = None) -> int:
         return answers.record(self.store, q.card.id, "quiz", grade, self.clock(), self.today,
-                              duration_ms=duration_ms, hints=hints, items=items)
+                              duration_ms=duration_ms, hints=hints, items=items, tested=tested)
 
     @property
     def position(self) -> int:
@@ -98,7 +98,8 @@ class QuizSession:
         from sysplan_study.memory import sm2
 
         sm2.check_quality(grade)
-        log_id = self._log(q, grade, duration_ms, hints, items)
+        # Self-graded, the whole list was recalled from memory: item memory gives each item this grade.
+        log_id = self._log(q, grade, duration_ms, hints, items, None if items else q.card.count)
         a = QuizAnswer(q, grade, grade >= 3, None, tuple(items or ()), log_id)
         self.answers.append(a)
         return a

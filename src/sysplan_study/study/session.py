@@ -8,11 +8,12 @@ from datetime import date, datetime
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
-from sysplan_study.memory import sm2
+from sysplan_study.memory import replay, sm2
+from sysplan_study.memory.replay import CardState
 from sysplan_study.clock import utc_now
 from sysplan_study.decks.model import Card
 from sysplan_study.errors import UserError
-from sysplan_study.store import answers
+from sysplan_study.store import answers, schedules
 from sysplan_study.store.history import ItemResult, LogEntry, Store
 
 DEFAULT_NEW_LIMIT = 20
@@ -122,6 +123,8 @@ class ReviewSession:
     new_limit: int = DEFAULT_NEW_LIMIT
     notices: list[str] = field(default_factory=list)  # one-line messages for the screen to print, then clear
     leech_threshold: int = 6
+    # `review --weak`: cards shown cut down to some items; typed results are logged under the card's own indices.
+    item_map: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def start(
@@ -142,7 +145,9 @@ class ReviewSession:
         allowed = new_limit - answers.new_introduced_on(store, today)
         suspended = store.suspended_ids()
         ids = [c for c in card_ids if c not in suspended]
-        planned = plan_queue(ids, store.states(), today, allowed, limit)
+        from sysplan_study.study import review_queue  # plan_queue's order from indexed SQL, no State per card
+
+        planned = review_queue.plan(store, ids, today, allowed, limit)
         queue = deque(Planned(c, REVIEW, resolve) for c in planned)
         return cls(store, today, queue, clock, new_limit=new_limit)
 
@@ -201,9 +206,11 @@ class ReviewSession:
             self.notices.append(LIMIT_NOTICE.format(limit=self.new_limit, n=dropped))
 
     def preview(self, card: Card) -> dict[int, sm2.State]:
-        """What each grade would do to this card's schedule (with the exam cap applied to the due date)."""
-        out = {}
-        for grade, state in sm2.preview(self.store.state(card.id), self.today).items():
+        """What each grade would do to this card's schedule under the scheduler in force (exam cap applied)."""
+        out: dict[int, sm2.State] = {}
+        before, cfg = schedules.card_state(self.store, card.id), schedules.config(self.store)
+        for grade in range(6):
+            state = replay.schedule(before, grade, self.today, cfg)
             capped = self.due_cap(state)
             out[grade] = replace(state, due=capped, interval=(capped - self.today).days) if capped else state
         return out
@@ -227,16 +234,23 @@ class ReviewSession:
         if grade > max_grade(hints):
             raise UserError(f"用了 {hints} 次提示，最高只能评 {max_grade(hints)} 分（grade {grade} is above the cap）")
         now = self.clock()
+        keep = self.item_map.get(planned.card_id)
+        if keep is not None and items:
+            items = [ItemResult(keep[i.item], i.text, i.recalled) for i in items]
+        # A self-graded answer tested every item of the list from memory: each gets the card's grade.
+        tested = None if items or keep is not None else planned.card.count
         if planned.mode == REVIEW:
 
-            def schedule(before: sm2.State) -> tuple[sm2.State, date | None]:
-                after = sm2.review(before, grade, self.today)
+            def schedule(before: CardState) -> tuple[sm2.State, date | None]:
+                # Called inside the answer's transaction: the scheduler in force is read there, so a switch made
+                # in another window meanwhile is honoured (every card_state row belongs to that scheduler).
+                after = replay.schedule(before, grade, self.today, schedules.config(self.store))
                 return after, self.due_cap(after)
 
             seen = planned.seen or None
             rec = answers.answer_review(
                 self.store, planned.card_id, seen, grade, schedule, now, self.today, self.new_limit,
-                duration_ms=duration_ms, hints=hints, items=items,
+                duration_ms=duration_ms, hints=hints, items=items, tested=tested,
             )
             if rec.reason == answers.ANSWERED_ELSEWHERE:
                 self.notices.append(ELSEWHERE_NOTICE)
@@ -247,7 +261,7 @@ class ReviewSession:
             log_id, before, after, logged = rec.log_id, rec.before, rec.after, rec.mode
         else:
             log_id = answers.record(self.store, planned.card_id, DRILL, grade, now, self.today,
-                                    duration_ms=duration_ms, hints=hints, items=items)
+                                    duration_ms=duration_ms, hints=hints, items=items, tested=tested)
             before, after, logged = self.store.state(planned.card_id), None, DRILL
         self.queue.popleft()
         requeue = grade < DRILL_UNTIL
@@ -286,6 +300,24 @@ class ReviewSession:
             next_due=self.store.next_due(self.today),
             left=self.left,
         )
+
+
+def weak_session(
+    store: Store, today: date, items: Iterable[tuple[str, int]], resolve: Callable[[str], Card],
+    clock: Callable[[], datetime] = utc_now,
+) -> ReviewSession:
+    """`review --weak`: each card with weak items, cut down to them, as a drill (no schedule changes), weakest
+    first; the typed results feed those items' memory."""
+    from sysplan_study.study.weak import weak_card
+
+    wanted: dict[str, list[int]] = {}
+    for card_id, item in items:
+        wanted.setdefault(card_id, []).append(item)
+    cut = {cid: weak_card(resolve(cid), found) for cid, found in wanted.items()}
+    queue = deque(Planned(cid, DRILL, lambda c: cut[c][0]) for cid in cut)
+    session = ReviewSession(store, today, queue, clock)
+    session.item_map = {cid: keep for cid, (_, keep) in cut.items()}
+    return session
 
 
 def undo_last(store: Store) -> LogEntry | None:
