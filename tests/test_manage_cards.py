@@ -130,3 +130,26 @@ def test_exam_set_new_limit_is_the_config_value_and_survives_exam_clear(invoke: 
     assert "new-limit = 7" in invoke("config", "new-limit").stdout
     assert invoke("exam", "clear").exit_code == 0
     assert "new-limit = 7" in invoke("config", "new-limit").stdout  # a setting, shown and kept
+
+
+def test_progress_files_carry_resets_and_suspensions(invoke: Any, isolated_home: Path, library: Library,
+                                                     tmp_path: Path) -> None:
+    ids = library.deck(CH).card_ids
+    assert invoke("review", "--chapter", CH, "--limit", "2", input="5\n5\n").exit_code == 0
+    assert invoke("reset", ids[0]).exit_code == 0
+    assert invoke("suspend", ids[3]).exit_code == 0
+    exported = tmp_path / "p.json"
+    assert invoke("export", "--progress", str(exported)).exit_code == 0
+    doc = json.loads(exported.read_text(encoding="utf-8"))
+    assert [s["card_id"] for s in doc["suspended"]] == [ids[3]]
+    other = tmp_path / "other"
+    result = invoke("import-progress", str(exported), env={"SYSPLAN_STUDY_HOME": str(other)})
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(other / "sysplan.db")
+    assert conn.execute("SELECT card_id FROM suspended").fetchall() == [(ids[3],)]
+    assert [r[0] for r in conn.execute("SELECT mode FROM review_log ORDER BY id")] == ["review", "review", "reset"]
+    assert conn.execute("SELECT card_id FROM card_state").fetchall() == [(ids[1],)]  # ids[0] is new again
+    doc["suspended"] = [{"card_id": "Bad Id", "since": "2026-11-24T00:00:00+00:00"}]
+    exported.write_text(json.dumps(doc), encoding="utf-8")
+    bad = invoke("import-progress", str(exported), env={"SYSPLAN_STUDY_HOME": str(other)})
+    assert bad.exit_code == 1 and "suspended[0].card_id" in bad.stderr and bad.stderr.count("\n") == 1

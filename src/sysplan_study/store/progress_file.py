@@ -111,6 +111,9 @@ def _write_progress(conn: sqlite3.Connection, f: TextIO) -> list[int]:
         for entry in _log_json(conn.execute(_EXPORT_LOG)):
             f.write(("," if rows else "") + "\n " + json.dumps(entry, ensure_ascii=False))
             rows += 1
+        f.write('],\n"suspended": [')  # suspensions travel too: a card suspended here stays suspended there
+        for n, (card_id, since) in enumerate(conn.execute("SELECT card_id, since FROM suspended ORDER BY card_id")):
+            f.write(("," if n else "") + "\n " + json.dumps({"card_id": card_id, "since": since}, ensure_ascii=False))
         f.write("]}\n")
     finally:
         conn.execute("COMMIT")
@@ -149,7 +152,8 @@ def _rows(f: BinaryIO, path: Path, checker: Checker) -> Iterator[tuple[str, str,
     UserError naming the file and the JSON path."""
     try:
         for kind, where, obj in ProgressStream(f, checker).rows():
-            yield kind, where, checker.card(where, obj) if kind == "cards" else checker.log(where, obj)
+            check = {"cards": checker.card, "log": checker.log, "suspended": checker.suspended}[kind]
+            yield kind, where, check(where, obj)
     except SchemaError as e:
         raise UserError(f"{path}: {e.where}: {e.message}") from None
 
@@ -264,6 +268,8 @@ def import_progress(
             for kind, _, row in _rows(f, path, checker):
                 if kind == "log":
                     merger.log(row)
+                elif kind == "suspended":  # a union: suspended on either machine stays suspended
+                    c.execute("INSERT OR IGNORE INTO suspended (card_id, since) VALUES (?, ?)", row)
             merger.finish(checker.settings)
     except sqlite3.Error as e:
         raise db_error(e, store.path) from None

@@ -231,6 +231,11 @@ class Checker:
         updated, parsed = self.timestamp(f"{where}.updated_at", s["updated_at"])
         return (card_id, rep, ef, interval, due, updated, parsed)
 
+    def suspended(self, where: str, obj: Any) -> tuple[str, str]:
+        """One entry of `suspended`: a suspended card and since when."""
+        s = self.keys(where, obj, ("card_id", "since"))
+        return self.card_id(f"{where}.card_id", s["card_id"]), self.timestamp(f"{where}.since", s["since"])[0]
+
     def log(self, where: str, obj: Any) -> LogRow:
         """One entry of `log`: the review_log columns and its per-item results."""
         e = self.keys(where, obj, LOG_REQUIRED, LOG_OPTIONAL)

@@ -23,7 +23,7 @@ MAX_GAP = 1024 * 1024
 MAX_DEPTH = 3
 MAX_KEYS = 32  # no object of the schema has more keys
 TOP = "（顶层）"
-TOP_KEYS = ("format", "version", "exported_at", "scheduler", "cards", "log")
+TOP_KEYS = ("format", "version", "exported_at", "scheduler", "cards", "log", "suspended")
 BOM = b"\xef\xbb\xbf"
 # Below the smallest int-digit limit Python can be set to (640), and far above any number of the schema; a deck
 # text has at most 2,000 characters, and none of the shipped ones holds more than a few digits in a row.
@@ -229,7 +229,7 @@ class ProgressStream:
                 raise SchemaError(TOP, f"未知的键 {repr(key)[:40]}（可用: {', '.join(TOP_KEYS)}）")
             seen.add(key)
             self._path.append(key)
-            if key in ("cards", "log"):
+            if key in ("cards", "log", "suspended"):
                 yield from self._array(key)
             else:
                 self._header(key, self._value(*self._next(), 1))
