@@ -112,6 +112,8 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
         "weakest": weakest,
         "leeches": leeches(library, store),
     }
+    from sysplan_study.reports import report_data  # the HTML report's keys (only added)
+    result.update(report_data.extra(library, store, today, chapter))
     from sysplan_study.study import planner
 
     exam = planner.exam_date(store)

@@ -33,9 +33,11 @@ def _load_scope(store: Store, card_decks: Mapping[str, str] | Iterable[tuple[str
 
 
 def _prefixed(store: Store) -> bool:
-    """True if every card in scope starts with its deck id and a dot (what deck validation guarantees)."""
+    """True if every card in scope starts with its deck id and a dot, the deck id having none (what deck
+    validation guarantees): then the text before a card id's first dot is its deck."""
     row = store.conn.execute(
-        "SELECT 1 FROM temp.scope WHERE substr(card_id, 1, length(deck) + 1) IS NOT deck || '.' LIMIT 1"
+        "SELECT 1 FROM temp.scope WHERE substr(card_id, 1, length(deck) + 1) IS NOT deck || '.' "
+        "OR instr(deck, '.') > 0 LIMIT 1"
     ).fetchone()
     return row is None
 

@@ -147,6 +147,9 @@ def _migrations() -> Any:
         db.execute("CREATE INDEX idx_item_stat_missed ON item_stat(missed DESC, attempts DESC, card_id, item) "
                    "WHERE missed > 0")
         db.execute("CREATE INDEX idx_item_stat_card ON item_stat(card_id, missed DESC, item) WHERE missed > 0")
+        # Due cards as ids straight from the index (listing decks, planning a review), no row lookup per card.
+        db.execute("DROP INDEX IF EXISTS idx_state_due")
+        db.execute("CREATE INDEX idx_state_due_card ON card_state(due, card_id)")
 
         def add_log(r: str) -> str:
             return f"""
