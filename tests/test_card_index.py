@@ -152,6 +152,29 @@ def test_a_deck_re_indexed_by_another_process_meanwhile(isolated_home: Path) -> 
     assert {h.card.id for h in finder.search(lib, "服务台")} >= {"mine0.itsm_new", "mine1.itsm"}
 
 
+def test_damaged_pages_behind_a_sound_schema_are_repaired(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _user_decks(isolated_home)
+    load_library()
+    conn = sqlite3.connect(cache.cache_file())
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'deck_file'").fetchone()
+    (page,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(cache.cache_file().read_bytes())
+    data[(root - 1) * page:root * page] = b"\xff" * page  # the deck listing's page turned to noise
+    cache.cache_file().write_bytes(bytes(data))
+    assert cache._open_checked(cache.cache_file()) is not None  # the schema and version row still read fine
+    parsed: list[str] = []
+    real = cache_parse.payload
+    monkeypatch.setattr(cache_parse, "payload", lambda shown, *a: parsed.append(shown) or real(shown, *a))
+    assert load_library().card("mine1.pdca").items[-1].text == "Act 改进1"
+    assert parsed  # parsed again, and stored in a new index...
+    parsed.clear()
+    assert load_library().card("mine2.itsm").items[0].children[0].text == "受理"
+    assert parsed == []  # ...which the next run uses
+
+
 def test_a_cache_file_that_is_not_a_database_is_replaced(isolated_home: Path) -> None:
     cache.cache_file().parent.mkdir(parents=True)
     cache.cache_file().write_bytes(b"SQLite format 3\x00" + os.urandom(5000))

@@ -87,6 +87,19 @@ def old_weakest_items(store: Store, limit: int) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows]
 
 
+def old_weekly_retention(store: Store, since: date, until: date) -> dict[str, dict[int, tuple[int, int]]]:
+    rows = store.conn.execute(
+        "SELECT d.deck, CAST((julianday(l.study_day) - julianday(?)) / 7 AS INTEGER) AS w, count(*), sum(l.grade >= 3) "
+        "FROM review_log l JOIN temp.scope d ON d.card_id = l.card_id "
+        "WHERE l.study_day BETWEEN ? AND ? AND l.mode = 'review' GROUP BY d.deck, w",
+        (since.isoformat(), since.isoformat(), until.isoformat()),
+    )
+    out: dict[str, dict[int, tuple[int, int]]] = {}
+    for deck, week, n, passed in rows:
+        out.setdefault(deck, {})[int(week)] = (int(n), int(passed or 0))
+    return out
+
+
 def old_leeches(store: Store, threshold: int) -> list[tuple[str, int]]:
     rows = store.conn.execute(
         "SELECT card_id, count(*) AS n FROM review_log WHERE mode = 'review' AND grade < 3 AND rep_before >= 1 "
@@ -96,8 +109,9 @@ def old_leeches(store: Store, threshold: int) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def old_missed_of_leeches(store: Store, threshold: int, limit: int) -> dict[str, list[tuple[int, str, int]]]:
-    return {cid: cards.missed_items(store, cid, limit) for cid, _ in old_leeches(store, threshold)}
+def old_missed_of_leeches(store: Store, threshold: int, limit: int) -> dict[str, list[dict[str, Any]]]:
+    return {cid: [{"item": i + 1, "text": t, "missed": m} for i, t, m in cards.missed_items(store, cid, limit)]
+            for cid, _ in old_leeches(store, threshold)}
 
 
 def old_stats(monkeypatch: pytest.MonkeyPatch, library: Library, store: Store, chapter: str | None) -> str:
@@ -107,6 +121,7 @@ def old_stats(monkeypatch: pytest.MonkeyPatch, library: Library, store: Store, c
         m.setattr(aggregates, "answers_by_day", old_answers_by_day)
         m.setattr(aggregates, "study_days", old_study_days)
         m.setattr(aggregates, "weakest_items", old_weakest_items)
+        m.setattr(aggregates, "weekly_retention", old_weekly_retention)
         m.setattr(aggregates, "missed_items_of_leeches", old_missed_of_leeches)
         m.setattr(cards, "leeches", old_leeches)
         return json.dumps(stats.compute(library, store, TODAY, chapter), ensure_ascii=False, indent=2)
@@ -232,6 +247,8 @@ def test_stats_json_is_byte_for_byte_what_the_full_log_queries_gave(
     assert new == old_stats(monkeypatch, library, history, chapter)
     data = json.loads(new)
     assert data["leeches"] and data["weakest"] and any(c["retention"] is not None for c in data["chapters"])
+    weekly = [w for c in data.get("retention_by_week", []) for w in c["weeks"]]  # the HTML report's key
+    assert not weekly or any(w["retention"] is not None for w in weekly)
 
 
 def test_stats_is_the_same_when_card_ids_do_not_start_with_their_deck(

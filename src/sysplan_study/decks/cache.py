@@ -249,7 +249,12 @@ class DeckIndex:
     def _rows(self) -> dict[str, tuple[Any, ...]]:
         try:
             rows = self.conn.execute(f"SELECT {_ROW} FROM deck_file").fetchall()
-        except sqlite3.Error:
+        except sqlite3.DatabaseError:  # damaged pages (the schema was fine): start the index again
+            self.conn.close()
+            try:
+                self.conn = _create(cache_file())
+            except (OSError, sqlite3.Error):
+                self.conn = sqlite3.connect(":memory:")  # nothing to read, every write fails: decks from memory
             return {}
         return {r[1]: r for r in rows}
 

@@ -136,11 +136,8 @@ def leeches(library: Library, store: Store) -> list[dict[str, Any]]:
     assert isinstance(threshold, int)
     # The items of every leech in one query (what cards.missed_items gives one card at a time, limit 5).
     missed = aggregates.missed_items_of_leeches(store, threshold, 5)
-    return [
-        {"card_id": cid, "deck": library.deck_of(cid), "lapses": n,
-         "missed_items": [{"item": i + 1, "text": t, "missed": m} for i, t, m in missed[cid]] if cid in missed else []}
-        for cid, n in cards.leeches(store, threshold)
-    ]
+    return [{"card_id": cid, "deck": library.deck_of(cid), "lapses": n, "missed_items": missed.get(cid, [])}
+            for cid, n in cards.leeches(store, threshold)]
 
 
 def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

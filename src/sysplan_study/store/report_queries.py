@@ -10,16 +10,9 @@ from sysplan_study.store.history import Store
 
 def weekly_retention(store: Store, since: date, until: date) -> dict[str, dict[int, tuple[int, int]]]:
     """Per deck in temp.scope, per week index from `since` (0-based, 7 days each): (reviews, passed)."""
-    rows = store.conn.execute(
-        "SELECT d.deck, CAST((julianday(l.study_day) - julianday(?)) / 7 AS INTEGER) AS w, count(*), sum(l.grade >= 3) "
-        "FROM review_log l JOIN temp.scope d ON d.card_id = l.card_id "
-        "WHERE l.study_day BETWEEN ? AND ? AND l.mode = 'review' GROUP BY d.deck, w",
-        (since.isoformat(), since.isoformat(), until.isoformat()),
-    )
-    out: dict[str, dict[int, tuple[int, int]]] = {}
-    for deck, week, n, passed in rows:
-        out.setdefault(deck, {})[int(week)] = (int(n), int(passed or 0))
-    return out
+    from sysplan_study.store import aggregates  # from the per-deck daily totals: bounded by days, not answers
+
+    return aggregates.weekly_retention(store, since, until)
 
 
 def lowest_recall(store: Store, today: date) -> Iterator[tuple[str, int, float, date]]:
