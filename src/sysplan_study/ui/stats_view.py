@@ -20,7 +20,7 @@ def chapter_table(data: dict[str, Any]) -> Any:
 
     table = Table(box=box.SIMPLE, title=f"学习进度 · {data['today']}", title_justify="left", pad_edge=False,
                   padding=(0, 0), collapse_padding=True)
-    table.add_column("章", no_wrap=True)
+    table.add_column("章", overflow="fold")  # a long user deck id folds onto the next line, never cut
     for k in KEYS:
         table.add_column(HEAD[k], justify="right", no_wrap=True)
     for c in data["chapters"]:
