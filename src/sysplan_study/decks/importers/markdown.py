@@ -13,7 +13,7 @@ from typing import Any
 
 from sysplan_study.decks.importers.clean import decode
 from sysplan_study.decks.importers.labels import LABEL_SLUGS, known_label_at_end, numeral_value, section_id, slug_for
-from sysplan_study.decks.importers.model import Stats, tidy
+from sysplan_study.decks.importers.model import Stats, tidy, unique_id
 from sysplan_study.errors import UserError
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -134,12 +134,7 @@ class _Builder:
         if not items:
             return None
         label = tidy(node.text).rstrip("：") or "内容"
-        fid = slug_for(label)
-        base, n = fid, 2
-        while fid in used:
-            fid = f"{base}_{n}"
-            n += 1
-        used.add(fid)
+        fid = unique_id(slug_for(label), used)
         out: dict[str, Any] = {"id": fid, "name": label}
         if not _is_label(label):
             out["question"] = f"{label}有哪些？" if not label.endswith(("？", "?")) else label

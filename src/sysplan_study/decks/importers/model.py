@@ -97,6 +97,16 @@ class Stats:
     hashed_ids: int = 0  # csv: cards whose id is a hash of the prompt (no id column)
 
 
+def unique_id(base: str, used: set[str]) -> str:
+    """`base`, or `base_2`, `base_3`… if taken; the id returned is added to `used`."""
+    fid, n = base, 2
+    while fid in used:
+        fid = f"{base}_{n}"
+        n += 1
+    used.add(fid)
+    return fid
+
+
 def tidy(text: str) -> str:
     """Item text as the decks write it: no numbering residue, full-width punctuation, no trailing 。."""
     text = re.sub(r"\s+", " ", text).strip(" 、,，.。;；:：")
@@ -209,12 +219,7 @@ def field_yaml(f: DraftField, sec: DraftSection, marks: list[Any], stats: Stats,
         source_notes.append("字段名为导入时补加，原文无标签")
     if label == "目标" and "目的" in sec.title and "目标" not in sec.title:
         label = "目的"  # a section titled …的目的 calls its list 目的
-    fid = slug_for(label)
-    base, n = fid, 2
-    while fid in used:
-        fid = f"{base}_{n}"
-        n += 1
-    used.add(fid)
+    fid = unique_id(slug_for(label), used)
     out: dict[str, Any] = {"id": fid, "name": label}
     known = label in LABEL_SLUGS or "的" not in label
     if question:
@@ -283,11 +288,7 @@ def section_yaml(sec: DraftSection, marks: list[Any], stats: Stats) -> dict:
     seen: set[str] = set()
     for s in sec.sections:
         y = section_yaml(s, marks, stats)
-        base, n = y["id"], 2
-        while y["id"] in seen:
-            y["id"] = f"{base}_{n}"
-            n += 1
-        seen.add(y["id"])
+        y["id"] = unique_id(y["id"], seen)
         subs.append(y)
     if subs:
         out["sections"] = subs

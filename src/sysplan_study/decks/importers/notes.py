@@ -16,7 +16,7 @@ from sysplan_study.decks.importers.garble import reverse
 from sysplan_study.decks.importers.labels import TITLE_ENDINGS, known_label_at_end, numeral_value
 from sysplan_study.decks.importers.markers import FULL_WIDTH, RANK, Mark, Token, strip_repair_marks, tokenize
 from sysplan_study.decks.importers.model import (
-    Draft, DraftField, DraftItem, DraftSection, Stats, field_yaml, mark_cut_off, section_yaml, tidy,
+    Draft, DraftField, DraftItem, DraftSection, Stats, field_yaml, mark_cut_off, section_yaml, tidy, unique_id,
 )
 
 class NotesParser:
@@ -424,11 +424,7 @@ def notes_deck(raw: str, deck_id: str, title: str | None) -> tuple[dict[str, Any
     seen: set[str] = set()
     for sec in draft.sections:
         y = section_yaml(sec, marks, stats)
-        base, n = y["id"], 2
-        while y["id"] in seen:
-            y["id"] = f"{base}_{n}"
-            n += 1
-        seen.add(y["id"])
+        y["id"] = unique_id(y["id"], seen)
         sections.append(y)
     if sections:
         doc["sections"] = sections
