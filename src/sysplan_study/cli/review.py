@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -27,6 +27,12 @@ def review(
     weak: bool = typer.Option(
         False, "--weak", help="只练最可能忘记的条目（见 sysplan weak；逐项默写，按条目记录，不改变复习日程）"
     ),
+    exam: bool = typer.Option(
+        False, "--exam", help="按考试日预计记住的增益挑选今天复习的卡（可提前复习未到期的卡；需先 sysplan exam set）"
+    ),
+    budget: Optional[int] = typer.Option(
+        None, "--budget", help="配合 --exam：今天复习几张（默认：今天到期的张数，至少 10）；新卡另按 --new-limit"
+    ),
 ) -> None:
     """复习到期卡片，再学新卡（SM-2 或 FSRS：sysplan config scheduler）。  Example: sysplan review --chapter design --typed"""
     from sysplan_study.study import config, planner
@@ -35,10 +41,16 @@ def review(
     from sysplan_study.ui.answer_input import make_input
     from sysplan_study.study.session import ReviewSession
 
+    if exam and weak:
+        raise typer.BadParameter("--exam 与 --weak 不能同时使用（choose one）")
+    if budget is not None and not exam:
+        raise typer.BadParameter("--budget 只配合 --exam 使用（--budget needs --exam）")
     o = _opts(ctx)
     store, lib = o.store(), o.library()
     today = config.today(store)
     out = _out()
+    if exam:
+        return _exam_review(store, lib, today, out, chapter, new_limit, budget, typed)
     if weak:
         from sysplan_study.study import weak as weakest
         from sysplan_study.study.session import weak_session
@@ -60,6 +72,41 @@ def review(
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
     summary = tui.run_review(session, make_input(out), out, typed, planner.header(store, today), vocab)
     out.print(tui.summary_panel(summary, today, chapter))
+
+
+def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None, new_limit: int | None,
+                 budget: int | None, typed: bool) -> None:
+    """`review --exam`: the day's reviews chosen by expected exam-day gain; the forecast before and after."""
+    from sysplan_study.study import config, exam_queue, fitting, forecast, planner, recall, weak
+    from sysplan_study.study.session import ReviewSession
+    from sysplan_study.ui import review_loop as tui
+    from sysplan_study.ui.answer_input import make_input
+    from sysplan_study.ui.progress import replay_bar
+
+    day = forecast.target_date(store, None, today)
+    with replay_bar("按复习记录建立逐项记忆") as progress:
+        weak.ensure(store, lib, progress)
+        fitting.refresh(store, progress)
+    limit_new = config.get(store, "new-limit") if new_limit is None else new_limit
+    assert isinstance(limit_new, int)
+    if limit_new < 0:
+        raise UserError("--new-limit 必须是 0 或更大（must be 0 or more）")
+    from sysplan_study.errors import UserError
+    from sysplan_study.store import answers
+
+    suspended = store.suspended_ids()
+    ids = [c for c in lib.card_ids_in(chapter) if c not in suspended]
+    queue = exam_queue.plan(store, ids, lib.card, today, day, budget,
+                            limit_new - answers.new_introduced_on(store, today))
+    before = forecast.overall_if_stop(store, lib, day).recall_if_stop
+    session = ReviewSession.exam(store, queue, lib.card, today, limit_new)
+    session.due_cap = planner.due_cap(store, today)
+    session.leech_threshold = int(config.get(store, "leech-threshold"))
+    head = tui.exam_header(day, today, len(queue.reviews), queue.budget, len(queue.new))
+    vocab = recall.Vocabulary.of(lib.cards) if typed else None
+    summary = tui.run_review(session, make_input(out), out, typed, head, vocab)
+    after = forecast.overall_if_stop(store, lib, day).recall_if_stop
+    out.print(tui.summary_panel(summary, today, chapter, exam_change=(day, before, after)))
 
 
 @app.command()

@@ -143,21 +143,22 @@ def record(
 def answer_review(
     store: Store, card_id: str, seen: tuple[Any, ...] | None, grade: int, schedule: Schedule, at: datetime,
     day: date, new_limit: int, duration_ms: int | None = None, hints: int = 0,
-    items: list[ItemResult] | None = None, tested: int | None = None,
+    items: list[ItemResult] | None = None, tested: int | None = None, early: bool = False,
 ) -> Recorded:
     """Schedule a review answer against the card's current state, all inside one write transaction.
 
     `seen` is the card_state row the session showed the card with. If the card was answered elsewhere since (its
     row changed, it is no longer due, or it was new and the day's new-card limit is now reached), the answer is
     kept but logged as a drill, which changes no schedule. Either way its evidence (typed `items`, else `tested`
-    items graded as the card) updates item memory in the same transaction.
+    items graded as the card) updates item memory in the same transaction. `early`: a review pulled forward on
+    purpose (`review --exam`) may come before the card's due date; it must still find the row it was shown with.
     """
     with store._write() as c:
         full = schedules.read_state(c, card_id)
         row = full[:4] if full else None
         before = schedules.state_of(full)
         reason = None
-        if row != seen or (row is not None and row[3] > day.isoformat()):
+        if row != seen or (row is not None and row[3] > day.isoformat() and not early):
             reason = ANSWERED_ELSEWHERE
         elif row is None and _new_today(c, day) >= new_limit:
             reason = NEW_LIMIT_REACHED

@@ -50,6 +50,7 @@ class Planned:
     mode: str
     resolve: Callable[[str], Card] = field(compare=False, repr=False)
     seen: tuple[Any, ...] | None = None  # the card_state row when the card was shown (None: new)
+    early: bool = False  # `review --exam`: reviewed before its due date on purpose (seen is the planned row)
 
     @property
     def card(self) -> Card:
@@ -151,6 +152,16 @@ class ReviewSession:
         queue = deque(Planned(c, REVIEW, resolve) for c in planned)
         return cls(store, today, queue, clock, new_limit=new_limit)
 
+    @classmethod
+    def exam(
+        cls, store: Store, planned: Any, resolve: Callable[[str], Card], today: date,
+        new_limit: int = DEFAULT_NEW_LIMIT, clock: Callable[[], datetime] = utc_now,
+    ) -> "ReviewSession":
+        """`review --exam`: an exam_queue.ExamQueue's reviews (due or pulled forward), then its new cards."""
+        queue = deque(Planned(c, REVIEW, resolve, seen=row, early=True) for c, row in planned.reviews)
+        queue.extend(Planned(c, REVIEW, resolve) for c in planned.new)
+        return cls(store, today, queue, clock, new_limit=new_limit)
+
     @property
     def done(self) -> int:
         """Answers given in this session."""
@@ -250,7 +261,7 @@ class ReviewSession:
             seen = planned.seen or None
             rec = answers.answer_review(
                 self.store, planned.card_id, seen, grade, schedule, now, self.today, self.new_limit,
-                duration_ms=duration_ms, hints=hints, items=items, tested=tested,
+                duration_ms=duration_ms, hints=hints, items=items, tested=tested, early=planned.early,
             )
             if rec.reason == answers.ANSWERED_ELSEWHERE:
                 self.notices.append(ELSEWHERE_NOTICE)
@@ -286,7 +297,10 @@ class ReviewSession:
                 if self.queue[i].card_id == last.planned.card_id and self.queue[i].mode == DRILL:
                     del self.queue[i]
                     break
-        self.queue.appendleft(replace(last.planned, seen=None) if last.planned.mode == REVIEW else last.planned)
+        back = last.planned
+        if back.mode == REVIEW:  # shown again as it is now: an early review keeps its (restored) row
+            back = replace(back, seen=self.store.state_row(back.card_id) if back.early else None)
+        self.queue.appendleft(back)
         return last
 
     def summary(self) -> Summary:

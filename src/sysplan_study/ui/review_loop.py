@@ -105,7 +105,7 @@ def run_review(
 ) -> Summary:
     """Show each queued card, reveal, read a grade, commit it; drills come back until graded 4 or more."""
     if header:
-        out.print(render.text(header))
+        out.print(render.wrapped(header))
     if session.current() is None:
         _notices(session, out)
         return session.summary()
@@ -197,9 +197,32 @@ def _undo(session: ReviewSession, out: Any) -> None:
         out.print(f"[yellow]已撤销 {undone.planned.card.id} 的评分 {undone.grade}[/yellow]")
 
 
-def summary_panel(summary: Summary, today: Any = None, chapter: str | None = None) -> Any:
-    """End-of-session summary; with nothing answered, when the next card is due and what else to do instead."""
+def exam_header(exam: Any, today: Any, reviews: int, budget: int, new: int) -> str:
+    """The first line of `review --exam`: what the queue holds and why."""
+    days = (exam - today).days
+    extra = f"，另有新卡 {new} 张" if new else ""
+    return (f"考试模式：距考试（{exam.isoformat()}）{days} 天；按考试日预计记住的增益挑出 {reviews} 张复习"
+            f"（预算 {budget} 张，可含未到期的卡）{extra}")
+
+
+def exam_line(exam: Any, before: float | None, after: float | None) -> str | None:
+    """考试日预计记住 71% → 73%: the overall exam-day forecast before and after the session."""
+    if after is None:
+        return None
+    start = "—" if before is None else f"{before:.0%}"
+    return f"考试日（{exam.isoformat()}）预计记住 {start} → {after:.0%}"
+
+
+def summary_panel(summary: Summary, today: Any = None, chapter: str | None = None,
+                  exam_change: tuple[Any, float | None, float | None] | None = None) -> Any:
+    """End-of-session summary; with nothing answered, when the next card is due and what else to do instead.
+    With `exam_change` (exam date, forecast before, after) the forecast's change is its last line."""
     from rich.panel import Panel
+
+    change = exam_line(*exam_change) if exam_change else None
+    if change and summary.reviewed == 0 and summary.drilled == 0:
+        return render.text(f"本次没有作答；{change}。" if not summary.left else
+                           f"本次没有作答；还有 {summary.left} 张等着你（sysplan review --exam）。{change}。")
 
     if summary.reviewed == 0 and summary.drilled == 0:
         if summary.left:
@@ -220,6 +243,8 @@ def summary_panel(summary: Summary, today: Any = None, chapter: str | None = Non
     ]
     if summary.left:
         lines.append(f"还剩 {summary.left} 张未答（所有已答的评分都已保存）")
+    if change:
+        lines.append(change)
     return Panel("\n".join(lines), title="本次小结", title_align="left")
 
 
