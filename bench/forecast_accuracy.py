@@ -3,7 +3,7 @@ per deck with ≥ 50 studied items, against what each learner truly recalls 30 d
 
 Usage: python bench/forecast_accuracy.py [--learners 20]
 Each learner's true memory follows FSRS with parameters unlike the defaults (tests/simulated.py); the app sees only
-the typed answers, fits its parameters on them and forecasts.
+the typed answers, imported through `import-progress` into a fresh home, fits its parameters on them and forecasts.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ def main() -> None:
     from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
     from sysplan_study.decks.model import Library
     from sysplan_study.memory import fsrs
-    from sysplan_study.store.connection import open_store
     from sysplan_study.study import fitting, forecast
     from tests import simulated
 
@@ -33,8 +32,7 @@ def main() -> None:
     overall_fit, overall_default, deck_errors = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.learners):
-            store = open_store(Path(tmp) / f"{seed}.db")
-            learner = simulated.simulate(store, lib.cards, seed)
+            learner, store = simulated.imported_learner(lib, seed, Path(tmp) / str(seed))
             exam = learner.last_day + timedelta(days=30)
             default = forecast.forecast(store, lib, exam, learner.last_day).overall.recall_if_stop
             fitting.refresh(store)

@@ -117,6 +117,23 @@ def simulate(store: Store, cards: Sequence[Any], seed: int, days: int = 60, new_
     return sim.learner(START + timedelta(days=days - 1))
 
 
+def imported_learner(library: Any, seed: int, folder: Path) -> tuple[Learner, Store]:
+    """A learner's 60 study days on one machine, exported as a progress file and imported into a fresh home
+    (the issue's setting: the forecast sees the history only through `import-progress`). Returns the learner and
+    the store of the fresh home (open)."""
+    from sysplan_study.store.connection import open_store
+    from sysplan_study.store.progress_file import export_progress, import_progress
+
+    folder.mkdir(parents=True, exist_ok=True)
+    source = open_store(folder / "elsewhere.db")
+    learner = simulate(source, library.cards, seed)
+    export_progress(source, folder / "progress.json")
+    source.close()
+    store = open_store(folder / "sysplan.db")
+    import_progress(store, folder / "progress.json", {c.id: c.count for c in library.cards})
+    return learner, store
+
+
 @dataclass(frozen=True)
 class ExamTrial:
     """One learner's exam-day recall after the last study days planned two ways at the same number of reviews."""
@@ -164,4 +181,4 @@ def exam_trial(cards: Sequence[Any], resolve: Callable[[str], Any], seed: int, f
     return result
 
 
-__all__ = ["Learner", "TRUE", "TRUE_PARAMETERS", "simulate", "sm2"]
+__all__ = ["imported_learner", "Learner", "TRUE", "TRUE_PARAMETERS", "simulate", "sm2"]

@@ -133,7 +133,7 @@ def test_undo_of_an_early_review_shows_the_card_again_as_a_review(isolated_home:
 
 def test_exam_options_are_checked(invoke: Any) -> None:
     no_date = invoke("review", "--exam")
-    assert no_date.exit_code == 1 and "没有考试日期" in no_date.output
+    assert no_date.exit_code == 1 and "需要考试日期" in no_date.output and "exam set" in no_date.output
     lonely = invoke("review", "--budget", "5")
     assert lonely.exit_code == 2 and "--budget" in lonely.output
     both = invoke("review", "--exam", "--weak")

@@ -17,13 +17,14 @@ from tests import simulated
 
 @pytest.fixture(scope="module")
 def learners(tmp_path_factory: pytest.TempPathFactory, library: Any) -> list[tuple[Path, simulated.Learner]]:
-    """Three simulated learners, 60 study days each, most of the library studied by typed recall."""
+    """Three simulated learners, 60 study days each, most of the library studied by typed recall, each history
+    imported through import-progress into a fresh home."""
     out = []
     for seed in range(3):
-        db = tmp_path_factory.mktemp(f"learner{seed}") / "sysplan.db"
-        store = open_store(db)
-        out.append((db, simulated.simulate(store, library.cards, seed)))
+        folder = tmp_path_factory.mktemp(f"learner{seed}")
+        learner, store = simulated.imported_learner(library, seed, folder)
         store.close()
+        out.append((folder / "sysplan.db", learner))
     return out
 
 

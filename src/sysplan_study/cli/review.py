@@ -83,6 +83,10 @@ def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None
     from sysplan_study.ui.answer_input import make_input
     from sysplan_study.ui.progress import replay_bar
 
+    from sysplan_study.errors import UserError
+
+    if planner.exam_date(store) is None:
+        raise UserError("--exam 需要考试日期：先 sysplan exam set 2027-05-22（review --exam needs an exam date）")
     day = forecast.target_date(store, None, today)
     with replay_bar("按复习记录建立逐项记忆") as progress:
         weak.ensure(store, lib, progress)
@@ -91,7 +95,6 @@ def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None
     assert isinstance(limit_new, int)
     if limit_new < 0:
         raise UserError("--new-limit 必须是 0 或更大（must be 0 or more）")
-    from sysplan_study.errors import UserError
     from sysplan_study.store import answers
 
     suspended = store.suspended_ids()
