@@ -140,6 +140,18 @@ def test_exam_options_are_checked(invoke: Any) -> None:
     assert both.exit_code == 2
 
 
+def test_limit_caps_an_exam_session(invoke: Any, isolated_home: Path) -> None:
+    study(invoke)
+    assert invoke("exam", "set", "2026-12-01", env={"SYSPLAN_TODAY": "2026-11-05"}).exit_code == 0
+    result = invoke("review", "--exam", "--chapter", CH, "--budget", "4", "--limit", "2", input="4\n4\n4\n4\n",
+                    env={"SYSPLAN_TODAY": "2026-11-05"})
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(isolated_home / "sysplan.db")
+    n = conn.execute("SELECT count(*) FROM review_log WHERE study_day = '2026-11-05'").fetchone()[0]
+    conn.close()
+    assert n == 2
+
+
 def test_exam_aware_study_beats_the_schedule_at_equal_workload(tmp_path: Path, library: Any) -> None:
     """The issue's setting on three learners (bench/exam_gain.py runs twenty): 60 study days, exam 30 days after the
     last, the last 30 days' reviews chosen by `review --exam` with the schedule's own count each day."""

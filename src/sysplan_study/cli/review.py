@@ -50,7 +50,7 @@ def review(
     today = config.today(store)
     out = _out()
     if exam:
-        return _exam_review(store, lib, today, out, chapter, new_limit, budget, typed)
+        return _exam_review(store, lib, today, out, chapter, new_limit, budget, typed, limit)
     if weak:
         from sysplan_study.study import weak as weakest
         from sysplan_study.study.session import weak_session
@@ -75,7 +75,7 @@ def review(
 
 
 def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None, new_limit: int | None,
-                 budget: int | None, typed: bool) -> None:
+                 budget: int | None, typed: bool, limit: int | None) -> None:
     """`review --exam`: the day's reviews chosen by expected exam-day gain; the forecast before and after."""
     from sysplan_study.study import config, exam_queue, fitting, forecast, planner, recall, weak
     from sysplan_study.study.session import ReviewSession
@@ -102,7 +102,7 @@ def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None
     queue = exam_queue.plan(store, ids, lib.card, today, day, budget,
                             limit_new - answers.new_introduced_on(store, today))
     before = forecast.overall_if_stop(store, lib, day).recall_if_stop
-    session = ReviewSession.exam(store, queue, lib.card, today, limit_new)
+    session = ReviewSession.exam(store, queue, lib.card, today, limit_new, limit)
     session.due_cap = planner.due_cap(store, today)
     session.leech_threshold = int(config.get(store, "leech-threshold"))
     head = tui.exam_header(day, today, len(queue.reviews), queue.budget, len(queue.new))

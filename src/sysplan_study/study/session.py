@@ -155,12 +155,15 @@ class ReviewSession:
     @classmethod
     def exam(
         cls, store: Store, planned: Any, resolve: Callable[[str], Card], today: date,
-        new_limit: int = DEFAULT_NEW_LIMIT, clock: Callable[[], datetime] = utc_now,
+        new_limit: int = DEFAULT_NEW_LIMIT, limit: int | None = None, clock: Callable[[], datetime] = utc_now,
     ) -> "ReviewSession":
-        """`review --exam`: an exam_queue.ExamQueue's reviews (due or pulled forward), then its new cards."""
+        """`review --exam`: an exam_queue.ExamQueue's reviews (due or pulled forward), then its new cards; at most
+        `limit` cards in all."""
+        if limit is not None and limit < 1:
+            raise UserError("--limit 必须是 1 或更大（must be 1 or more）")
         queue = deque(Planned(c, REVIEW, resolve, seen=row, early=True) for c, row in planned.reviews)
         queue.extend(Planned(c, REVIEW, resolve) for c in planned.new)
-        return cls(store, today, queue, clock, new_limit=new_limit)
+        return cls(store, today, deque(list(queue)[:limit]), clock, new_limit=new_limit)
 
     @property
     def done(self) -> int:
