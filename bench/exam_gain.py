@@ -9,26 +9,20 @@ the typed answers (its exam queue ranks cards with the parameters it fits on the
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import learners
+
 GOAL = 2.0  # points of exam-day recall, mean over the learners
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--learners", type=int, default=20)
-    args = ap.parse_args()
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
-    from sysplan_study.decks.model import Library
+    args, lib = learners.setup(__doc__)
     from tests import simulated
 
-    lib = Library.of(load_file(p, builtin=True) for p in deck_files(builtin_content_dir()))
     gains = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.learners):

@@ -8,27 +8,20 @@ the typed answers, imported through `import-progress` into a fresh home, fits it
 
 from __future__ import annotations
 
-import argparse
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import learners
+
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--learners", type=int, default=20)
-    args = ap.parse_args()
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
-    from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
-    from sysplan_study.decks.model import Library
+    args, lib = learners.setup(__doc__)
     from sysplan_study.memory import fsrs
     from sysplan_study.study import fitting, forecast
     from tests import simulated
 
-    lib = Library.of(load_file(p, builtin=True) for p in deck_files(builtin_content_dir()))
     overall_fit, overall_default, deck_errors = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.learners):

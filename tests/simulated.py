@@ -117,6 +117,14 @@ def simulate(store: Store, cards: Sequence[Any], seed: int, days: int = 60, new_
     return sim.learner(START + timedelta(days=days - 1))
 
 
+def builtin_library() -> Any:
+    """The shipped decks (what the simulated learners study)."""
+    from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
+    from sysplan_study.decks.model import Library
+
+    return Library.of(load_file(p, builtin=True) for p in deck_files(builtin_content_dir()))
+
+
 def imported_learner(library: Any, seed: int, folder: Path) -> tuple[Learner, Store]:
     """A learner's 60 study days on one machine, exported as a progress file and imported into a fresh home
     (the issue's setting: the forecast sees the history only through `import-progress`). Returns the learner and
@@ -181,4 +189,4 @@ def exam_trial(cards: Sequence[Any], resolve: Callable[[str], Any], seed: int, f
     return result
 
 
-__all__ = ["imported_learner", "Learner", "TRUE", "TRUE_PARAMETERS", "simulate", "sm2"]
+__all__ = ["builtin_library", "imported_learner", "Learner", "TRUE", "TRUE_PARAMETERS", "simulate", "sm2"]
