@@ -14,7 +14,7 @@ from typing import Any
 from sysplan_study.errors import UserError
 from sysplan_study.memory import fsrs
 from sysplan_study.memory.items import typed_grade
-from sysplan_study.store import item_states, schedules
+from sysplan_study.store import fit_history, item_states, schedules
 from sysplan_study.store.history import Store
 
 MIN_ANSWERS, MIN_DAYS = 400, 14
@@ -51,13 +51,7 @@ class History:
 def history(store: Store) -> History:
     """The item answers the model learns from (the evidence item memory is built from), over the newest
     MAX_FIT_ROWS log rows: cards with answers before those are left out, so every history starts at its start."""
-    start = store.conn.execute("SELECT coalesce(max(id), 0) FROM review_log").fetchone()[0] - MAX_FIT_ROWS
-    rows = store.conn.execute(
-        "SELECT l.card_id, l.study_day, l.grade, l.tested, i.item, i.recalled FROM review_log l "
-        "LEFT JOIN item_result i ON i.log_id = l.id WHERE l.mode IN ('review', 'drill', 'quiz', 'mock') "
-        "AND (l.tested > 0 OR i.item IS NOT NULL) AND l.id > ? "
-        "AND l.card_id NOT IN (SELECT card_id FROM review_log WHERE id <= ?) ORDER BY l.study_day, l.id, i.item",
-        (start, start))
+    rows = fit_history.item_answers(store, MAX_FIT_ROWS)
     out: dict[tuple[str, int], list[tuple[date, int]]] = {}
     for cid, day, grade, tested, item, recalled in rows:
         when = date.fromisoformat(day)
@@ -122,7 +116,7 @@ def refresh(store: Store, progress: item_states.Progress | None = None, force: b
     log is read only when its size says it may be time. Returns True if parameters were (re)fitted."""
     if store.read_only or mode(store) != FITTED:
         return False
-    rows = store.conn.execute("SELECT count(*) FROM review_log").fetchone()[0]
+    rows = fit_history.log_size(store)
     fitted_on, looked_at = _number(store, FITTED_ON_KEY), _number(store, LOOKED_AT_KEY)
     if not force:
         if fitted_on is None and store.setting(schedules.PARAMS_KEY):
