@@ -165,25 +165,26 @@ def exam_trial(cards: Sequence[Any], resolve: Callable[[str], Any], seed: int, f
     plain, smart = base.fork(folder / f"{seed}-plain.db", off), base.fork(folder / f"{seed}-exam.db", off)
     exam = START + timedelta(days=days - 1 + gap)
     ids = [c.id for c in cards]
-    counts: dict[int, int] = {}
+    counts = {c.id: c.count for c in cards}
+    planned: dict[int, int] = {}
     for n in range(days - last, days):
         reviewed = plain.study(n)
         if reviewed is not None:
-            counts[n] = reviewed
+            planned[n] = reviewed
 
     def choose(sim: Simulation, day: date, due: list[Any]) -> list[Any]:
-        budget = counts[(day - START).days]
+        budget = planned[(day - START).days]
         if budget == 0:
             return []
         fitting.refresh(sim.store)  # the app fits its parameters on the history as it grows, as `review --exam` does
-        queue = exam_queue.plan(sim.store, ids, resolve, day, exam, budget, 0)
+        queue = exam_queue.plan(sim.store, ids, counts, day, exam, budget, 0)
         return [resolve(c) for c, _ in queue.reviews]
 
     for n in range(days - last, days):
         smart.study(n, choose)
     last_day = START + timedelta(days=days - 1)
     result = ExamTrial(plain.learner(last_day).truly_recalled(exam), smart.learner(last_day).truly_recalled(exam),
-                       sum(counts.values()))
+                       sum(planned.values()))
     for sim in (base, plain, smart):
         sim.store.close()
     return result

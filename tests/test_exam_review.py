@@ -69,23 +69,27 @@ def test_queue_pulls_forward_the_best_gains_within_the_budget(invoke: Any, isola
     today = date(2026, 11, 5)
     store = open_store(isolated_home / "sysplan.db")
     ids = library.card_ids_in(CH)
-    queue = exam_queue.plan(store, ids, library.card, today, date(2026, 12, 1), 3, 2)
+    counts = exam_queue.item_counts(library, CH)
+    assert counts == {c: library.card(c).count for c in ids}
+    queue = exam_queue.plan(store, ids, counts, today, date(2026, 12, 1), 3, 2)
     assert len(queue.reviews) == 3 and queue.budget == 3
     assert list(queue.gains) == sorted(queue.gains, reverse=True) and all(g > 0 for g in queue.gains)
     # Ranked by the same gains card_gains computes for every studied card: the three best, whatever their due date.
     from sysplan_study.store import item_states
 
     mems = item_states.memories(store, ids)
-    every = exam_queue.card_gains([library.card(c) for c in mems], mems, today, date(2026, 12, 1),
-                                  item_states.item_config(store.conn))
+    config = item_states.item_config(store.conn)
+    every = {c: sum(exam_gain.review_gains(list(m.values()), today, date(2026, 12, 1), config))
+             for c, m in mems.items()}
     assert [c for c, _ in queue.reviews] == sorted(every, key=lambda c: -every[c])[:3]
+    assert list(queue.gains) == pytest.approx(sorted(every.values(), reverse=True)[:3])
     due = {c for c, (_, d) in states(isolated_home).items() if d <= today.isoformat()}
     assert any(c not in due for c, _ in queue.reviews), "nothing pulled forward"
     # New cards follow as in a plain review: the first unseen ones in deck order, up to the allowance.
     unseen = [c for c in ids if c not in states(isolated_home)]
     assert list(queue.new) == unseen[:2]
     with pytest.raises(Exception, match="--budget"):
-        exam_queue.plan(store, ids, library.card, today, date(2026, 12, 1), 0, 0)
+        exam_queue.plan(store, ids, counts, today, date(2026, 12, 1), 0, 0)
     store.close()
 
 
@@ -118,7 +122,7 @@ def test_undo_of_an_early_review_shows_the_card_again_as_a_review(isolated_home:
     study(invoke)
     today = date(2026, 11, 5)
     store = open_store(isolated_home / "sysplan.db")
-    queue = exam_queue.plan(store, library.card_ids_in(CH), library.card, today, date(2026, 12, 1), 5, 0)
+    queue = exam_queue.plan(store, library.card_ids_in(CH), exam_queue.item_counts(library, CH), today, date(2026, 12, 1), 5, 0)
     early = [(c, row) for c, row in queue.reviews if row[3] > today.isoformat()]
     assert early, "nothing pulled forward"
     session = ReviewSession.exam(store, replace(queue, reviews=tuple(early[:1])), library.card, today)
@@ -161,3 +165,24 @@ def test_exam_aware_study_beats_the_schedule_at_equal_workload(tmp_path: Path, l
     gains = [100 * (t.exam - t.plain) for t in trials]
     assert all(t.reviews > 100 for t in trials)
     assert sum(gains) / len(gains) >= 2.0, gains
+
+
+def test_due_cards_without_item_memory_fill_the_budget_left(invoke: Any, isolated_home: Path, library: Any) -> None:
+    from sysplan_study.store.connection import open_store
+    from sysplan_study.study import exam_queue
+
+    study(invoke)
+    today = date(2026, 11, 5)
+    due = sorted(c for c, (_, d) in states(isolated_home).items() if d <= today.isoformat())
+    assert due
+    conn = sqlite3.connect(isolated_home / "sysplan.db")
+    with conn:
+        conn.execute("DELETE FROM item_state WHERE card_id = ?", (due[0],))  # e.g. imported without item results
+    conn.close()
+    store = open_store(isolated_home / "sysplan.db")
+    queue = exam_queue.plan(store, library.card_ids_in(CH), exam_queue.item_counts(library, CH), today,
+                            date(2026, 12, 1), 100, 0)
+    picked = [c for c, _ in queue.reviews]
+    assert picked[-1] == due[0] and queue.gains[-1] == 0.0
+    assert all(g > 0 for g in queue.gains[:-1])
+    store.close()

@@ -99,7 +99,7 @@ def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None
 
     suspended = store.suspended_ids()
     ids = [c for c in lib.card_ids_in(chapter) if c not in suspended]
-    queue = exam_queue.plan(store, ids, lib.card, today, day, budget,
+    queue = exam_queue.plan(store, ids, exam_queue.item_counts(lib, chapter), today, day, budget,
                             limit_new - answers.new_introduced_on(store, today))
     before = forecast.overall_if_stop(store, lib, day).recall_if_stop
     session = ReviewSession.exam(store, queue, lib.card, today, limit_new, limit)

@@ -12,29 +12,35 @@ counts).
 from __future__ import annotations
 
 from datetime import date
-from typing import Sequence
+from typing import Any, Sequence
 
 from sysplan_study.memory import fsrs
 from sysplan_study.memory.items import ItemMemory
 
 
-def review_gains(memories: Sequence[ItemMemory], today: date, exam: date, config: fsrs.Config) -> list[float]:
-    """Expected gain in each item's exam-day recall from answering it today rather than not before the exam."""
+def gains(stability: Any, difficulty: Any, since: Any, ahead: int, config: fsrs.Config) -> Any:
+    """Expected gain in exam-day recall of items answered today (arrays: their stability, difficulty and days since
+    their last answer) rather than left alone until the exam, `ahead` days away."""
     from sysplan_study.memory.projection import Step
 
-    if not memories:
-        return []
     step = Step(config)
     np = step.np
-    s = np.array([m.stability for m in memories], dtype=float)
-    d = np.array([m.difficulty for m in memories], dtype=float)
-    since = np.array([(today - m.last_day).days for m in memories], dtype=float)
-    ahead = float(max(0, (exam - today).days))
-    fresh = since >= 1  # answered today already (or later: a clock moved back): nothing to gain
+    s, d = np.asarray(stability, dtype=float), np.asarray(difficulty, dtype=float)
+    since = np.asarray(since, dtype=float)
+    counts = since >= 1  # answered today already (or later: a clock moved back): nothing to gain
     since = np.maximum(since, 1.0)
+    ahead_days = float(max(0, ahead))
     now = step.recall(s, since)
-    left_alone = step.recall(s, since + ahead)
+    left_alone = step.recall(s, since + ahead_days)
     s_good, _ = step.good(s, d, now)
     s_again, _ = step.again(s, d, now)
-    reviewed = now * step.recall(s_good, ahead) + (1 - now) * step.recall(s_again, ahead)
-    return np.where(fresh, reviewed - left_alone, 0.0).tolist()
+    reviewed = now * step.recall(s_good, ahead_days) + (1 - now) * step.recall(s_again, ahead_days)
+    return np.where(counts, reviewed - left_alone, 0.0)
+
+
+def review_gains(memories: Sequence[ItemMemory], today: date, exam: date, config: fsrs.Config) -> list[float]:
+    """`gains` for a list of item memories."""
+    if not memories:
+        return []
+    return gains([m.stability for m in memories], [m.difficulty for m in memories],
+                 [(today - m.last_day).days for m in memories], (exam - today).days, config).tolist()

@@ -2,15 +2,18 @@
 
 Each item is reviewed on its card's planned days (days on or before its last answer are skipped: only the first
 answer of a study day counts). At each review the item is recalled (Good) with its predicted probability, else
-forgotten (Again); the expected recall on the date is taken over every such path. Paths whose memories agree to
-two significant digits of stability and one decimal of difficulty are merged and at most MAX_STATES of them kept
-per item (the likeliest; each other one folded into the kept memory nearest in stability), which leaves the
-result within a few tenths of a point of the full 2^k expectation.
+forgotten (Again); the expected recall on the date is taken over every such path. Up to MAX_STATES paths are
+followed exactly; past that, paths whose memories agree to two significant digits of stability and one decimal
+of difficulty are merged and at most MAX_STATES of them kept per item (the likeliest; each other one folded into
+the kept memory nearest in stability), which leaves the result within a few tenths of a point of the full 2^k
+expectation on average (tests/test_forecast_bulk.py measures it with up to 8 reviews).
 
 A home of 100,000 studied items needs millions of such steps: they are computed on arrays (numpy), with FSRS-6's
 long-term step for Good and Again exactly as py-fsrs computes it (tests/test_forecast.py checks each against
 py-fsrs's `review_card`; every planned review is at least a day after the previous one, so the short-term
-formula never applies).
+formula never applies). An item's possible memories are one row of a (items × MAX_STATES) table, so merging
+sorts a few columns per row rather than every memory of the home; the items with the most planned reviews come
+first, and the j-th step works on the leading rows that still have a j-th review.
 """
 
 from __future__ import annotations
@@ -63,71 +66,117 @@ class Step:
 def expected_recall(
     memories: Sequence[ItemMemory], plans: Sequence[Plan], day: date, config: fsrs.Config
 ) -> list[float]:
-    """Expected recall on `day` of each item after its planned reviews (those before `day`)."""
-    step = Step(config)
-    np = step.np
-    n = len(memories)
-    if n == 0:
+    """Expected recall on `day` of each item after its planned reviews (those after its last answer, before `day`)."""
+    import numpy as np
+
+    if not memories:
         return []
-    origin = min(m.last_day for m in memories)
-    # Days are counted from `origin`; each item's planned days after its last answer, padded with -1.
-    kept = [[(d - origin).days for d in plan if m.last_day < d < day] for m, plan in zip(memories, plans)]
-    depth = max((len(k) for k in kept), default=0)
-    grid = np.full((n, max(depth, 1)), -1, dtype=np.int64)
-    for i, k in enumerate(kept):
-        grid[i, :len(k)] = k
-    # One row per (item, possible memory): item index, weight, stability, difficulty, day of the last answer.
-    item = np.arange(n)
-    weight = np.ones(n)
+    width = max(1, max(len(p) for p in plans))
+    planned = np.full((len(memories), width), -1, dtype=np.int64)
+    for i, plan in enumerate(plans):
+        planned[i, :len(plan)] = [d.toordinal() for d in plan]
     s = np.array([m.stability for m in memories], dtype=float)
     d = np.array([m.difficulty for m in memories], dtype=float)
-    last = np.array([(m.last_day - origin).days for m in memories], dtype=np.int64)
-    for j in range(depth):
-        when = grid[item, j]
-        due = when >= 0
-        if not due.any():
-            break
-        r = step.recall(s[due], (when[due] - last[due]).astype(float))
-        sg, dg = step.good(s[due], d[due], r)
-        sa, da = step.again(s[due], d[due], r)
-        rest = ~due
-        item = np.concatenate([item[rest], item[due], item[due]])
-        weight = np.concatenate([weight[rest], weight[due] * r, weight[due] * (1 - r)])
-        s = np.concatenate([s[rest], sg, sa])
-        d = np.concatenate([d[rest], dg, da])
-        last = np.concatenate([last[rest], when[due], when[due]])
-        item, weight, s, d, last = _merge(np, item, weight, s, d, last)
-    final = step.recall(s, ((day - origin).days - last).astype(float))
-    return np.bincount(item, weights=weight * final, minlength=n).tolist()
+    last = np.array([m.last_day.toordinal() for m in memories], dtype=np.int64)
+    return project(s, d, last, planned, day.toordinal(), config).tolist()
 
 
-def _merge(np: Any, item: Any, weight: Any, s: Any, d: Any, last: Any) -> tuple[Any, ...]:
-    """Merge an item's rows whose memories agree to 2 significant digits of S and 1 decimal of D (an item's rows
-    all share the day of their last answer), then keep its MAX_STATES likeliest rows (reweighted to sum to 1)."""
-    exponent = np.floor(np.log10(s)).astype(np.int64)
-    mantissa = np.round(s / 10.0 ** (exponent - 1)).astype(np.int64)  # 10..100
-    s_key = (exponent + 10) * 128 + mantissa
-    key = (item.astype(np.int64) << 22) | (s_key << 8) | np.round(d * 10).astype(np.int64)
-    unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    weight = np.bincount(inverse.reshape(-1), weight, minlength=len(unique))
-    item, s, d, last = item[first], s[first], d[first], last[first]
-    order = np.lexsort((-weight, item))  # by item, likeliest first
-    item, weight, s, d, last = item[order], weight[order], s[order], d[order], last[order]
-    starts = np.flatnonzero(np.r_[True, item[1:] != item[:-1]])
-    rank = np.arange(len(item)) - np.repeat(starts, np.diff(np.r_[starts, len(item)]))
-    if (rank >= MAX_STATES).any():
-        # Each unlikely row (repeated failures) goes into the item's kept memory nearest in stability: dropping
+def project(stability: Any, difficulty: Any, last: Any, planned: Any, day: int, config: fsrs.Config) -> Any:
+    """Expected recall on day number `day` of each item (arrays: its memory and the day number of its last answer)
+    after the planned review days of its row of `planned` (day numbers, -1 for none) after `last` and before `day`."""
+    step = Step(config)
+    np = step.np
+    n = len(stability)
+    if n == 0:
+        return np.zeros(0)
+    last, planned = np.asarray(last, dtype=np.int64), np.asarray(planned, dtype=np.int64)
+    # Each row's reviews that count, first, in order; the rows with the most reviews first.
+    due = (planned > last[:, None]) & (planned < day)
+    planned = np.take_along_axis(planned, np.argsort(~due, axis=1, kind="stable"), axis=1)
+    counts = due.sum(axis=1)
+    rows = np.argsort(-counts, kind="stable")
+    planned, counts, last = planned[rows], counts[rows], last[rows].copy()
+    # Row i, column c: the c-th possible memory of item rows[i] and its probability (0: no memory there).
+    s = np.ones((n, MAX_STATES))
+    d = np.full((n, MAX_STATES), 5.0)
+    p = np.zeros((n, MAX_STATES))
+    s[:, 0], d[:, 0] = np.asarray(stability, dtype=float)[rows], np.asarray(difficulty, dtype=float)[rows]
+    p[:, 0] = 1.0
+    width = 1
+    for j in range(int(counts[0])):
+        m = int(np.count_nonzero(counts > j))  # the leading rows: those with a j-th review
+        when = planned[:m, j]
+        sj, dj, pj = s[:m, :width], d[:m, :width], p[:m, :width]
+        r = step.recall(sj, (when - last[:m]).astype(float)[:, None])
+        sg, dg = step.good(sj, dj, r)
+        sa, da = step.again(sj, dj, r)
+        both = (np.concatenate([sg, sa], axis=1), np.concatenate([dg, da], axis=1),
+                np.concatenate([pj * r, pj * (1 - r)], axis=1))
+        # Up to MAX_STATES paths are kept apart (exact); past that, alike ones merge and unlikely ones fold in.
+        merged = both if 2 * width <= MAX_STATES else _merge(np, *both)
+        width = merged[0].shape[1]
+        s[:m, :width], d[:m, :width], p[:m, :width] = merged
+        last[:m] = when
+    final = (p * step.recall(s, (day - last).astype(float)[:, None])).sum(axis=1)
+    out = np.empty(n)
+    out[rows] = final
+    return out
+
+
+def _merge(np: Any, s: Any, d: Any, p: Any) -> tuple[Any, Any, Any]:
+    """Merge each row's memories that agree to 2 significant digits of S and 1 decimal of D (summing their
+    probabilities; the first one stands for them), then keep its MAX_STATES likeliest: MAX_STATES columns, likeliest
+    first, empty ones (probability 0) last. At most 32 columns (a column number fits in 5 bits)."""
+    n, width = s.shape
+    rows = (np.arange(n) * width)[:, None]
+    exponent = np.clip(np.floor(np.log10(s)), -5, 15)  # S is at least 0.001 (S_MIN)
+    mantissa = np.round(s / np.array(_POWERS_OF_TEN)[exponent.astype(np.int64) + 5])  # s / 10^(e - 1): 10..100
+    key = (((exponent + 10) * 128 + mantissa) * 256 + np.round(d * 10)).astype(np.int64)  # below 2^22
+    # Sorted by key, then column (one integer sort: the key shifted past the column number): equal memories side
+    # by side, in their order; no memory (probability 0) last, never merged with one.
+    packed = np.where(p > 0, key << 5, 1 << 40) | np.arange(width)
+    packed.sort(axis=1)
+    at = (packed & 31) + rows
+    key, s, d, p = packed >> 5, s.ravel()[at], d.ravel()[at], p.ravel()[at]
+    first = np.ones((n, width), dtype=bool)
+    first[:, 1:] = key[:, 1:] != key[:, :-1]
+    first = first.ravel()
+    merged = np.zeros(n * width)  # each run's total on its first memory, 0 on the others
+    merged[first] = np.bincount(np.cumsum(first) - 1, weights=p.ravel())
+    # Likeliest first (a float's bits order like the float: these are sums of probabilities, never negative nor
+    # -0.0; ties within 2^-47 by column).
+    ranked = ((np.iinfo(np.int64).max - merged.view(np.int64)) & ~31).reshape(n, width) | np.arange(width)
+    ranked.sort(axis=1)
+    at = (ranked & 31) + rows
+    s, d, p = s.ravel()[at], d.ravel()[at], merged[at]
+    over = np.flatnonzero(p[:, MAX_STATES] > 0) if width > MAX_STATES else []
+    if len(over):  # rows with more memories than are kept
+        # Each unlikely memory (repeated failures) goes into the row's kept memory nearest in stability: dropping
         # them would make the figure optimistic, piling them on the weakest one pessimistic.
-        keep = rank < MAX_STATES
-        ki, kw, ks, kd, kl = item[keep], weight[keep], s[keep], d[keep], last[keep]
-        order = np.lexsort((ks, ki))
-        ki, kw, ks, kd, kl = ki[order], kw[order], ks[order], kd[order], kl[order]
-        place = ki * 100.0 + np.log10(ks) + 50  # log10 S lies in [-3, 5]: items never overlap
-        lost = item[~keep] * 100.0 + np.log10(s[~keep]) + 50
-        right = np.clip(np.searchsorted(place, lost), 0, len(place) - 1)
-        left = np.clip(right - 1, 0, len(place) - 1)
-        nearer = np.where((ki[left] == item[~keep]) & ((ki[right] != item[~keep])
-                          | (np.abs(place[left] - lost) < np.abs(place[right] - lost))), left, right)
-        np.add.at(kw, nearer, weight[~keep])
-        item, weight, s, d, last = ki, kw, ks, kd, kl
-    return item, weight, s, d, last
+        kept, lost = np.log10(s[over, :MAX_STATES]), np.log10(s[over, MAX_STATES:])
+        nearest, best = np.zeros(lost.shape, dtype=np.int64), np.full(lost.shape, np.inf)
+        for c in range(MAX_STATES):
+            gap = np.abs(lost - kept[:, c, None])
+            nearer = gap < best
+            best, nearest = np.where(nearer, gap, best), np.where(nearer, c, nearest)
+        into = (nearest + (np.arange(len(over)) * MAX_STATES)[:, None]).ravel()
+        p[over, :MAX_STATES] += np.bincount(into, weights=p[over, MAX_STATES:].ravel(),
+                                            minlength=len(over) * MAX_STATES).reshape(-1, MAX_STATES)
+    return s[:, :MAX_STATES], d[:, :MAX_STATES], p[:, :MAX_STATES]
+
+
+_POWERS_OF_TEN = [10.0 ** k for k in range(-6, 15)]  # 10^(e - 1) for e in -5..15, at index e + 5
+
+
+def recall_if_stop(stability: Any, days: Any, config: fsrs.Config) -> list[float]:
+    """Each item's recall `days` (array) after its last answer with no review before: bit for bit the figure of
+    fsrs.recall_function (the same arithmetic, exact on arrays too, then Python's own pow: numpy's may differ in
+    the last bit), without a Python call per item."""
+    import math
+    from itertools import repeat
+
+    import numpy as np
+
+    s = fsrs.scheduler(config)
+    base = 1 + s._FACTOR * np.maximum(days, 0) / np.asarray(stability, dtype=float)
+    return list(map(math.pow, base.tolist(), repeat(s._DECAY)))

@@ -33,3 +33,11 @@ def due_queue(store: Store, day: date) -> list[tuple[str, str]]:
     return store.conn.execute(
         "SELECT card_id, due FROM card_state WHERE due <= ? ORDER BY due", (day.isoformat(),)
     ).fetchall()
+
+
+def state_rows(store: Store, card_ids: list[str]) -> dict[str, tuple[object, ...]]:
+    """(repetitions, ef100, interval, due) of these cards as stored (what an answer checks it was shown with)."""
+    rows = store.conn.execute(
+        "SELECT s.card_id, s.repetitions, s.ef100, s.interval, s.due FROM json_each(?) c "
+        "JOIN card_state s ON s.card_id = c.value", (json.dumps(card_ids),))
+    return {cid: tuple(rest) for cid, *rest in rows}

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
-from typing import Any, Callable, Sequence
+from typing import Any, Mapping, Sequence
 
-from sysplan_study.decks.model import Card
+from sysplan_study.decks.model import Library
 from sysplan_study.errors import UserError
 from sysplan_study.memory import exam_gain
-from sysplan_study.memory.items import ItemMemory
-from sysplan_study.store import due, item_states
+from sysplan_study.store import columns, due, item_states
 from sysplan_study.store.history import Store
 
 MIN_DEFAULT_BUDGET = 10  # with nothing due, `review --exam` still reviews this many of the most useful cards
@@ -41,29 +40,40 @@ def default_budget(store: Store, card_ids: Sequence[str], today: date) -> int:
     return max(MIN_DEFAULT_BUDGET, sum(1 for c in card_ids if c in due_now))
 
 
-def card_gains(
-    cards: Sequence[Card], memories: dict[str, dict[int, ItemMemory]], today: date, exam: date,
-    config: Any,
-) -> dict[str, float]:
-    """Each card's expected gain in exam-day items recalled from one review today (its current items only)."""
-    owners: list[str] = []
-    flat: list[ItemMemory] = []
-    for card in cards:
-        for index, memory in memories.get(card.id, {}).items():
-            if index < card.count:
-                owners.append(card.id)
-                flat.append(memory)
-    out: dict[str, float] = {}
-    for owner, gain in zip(owners, exam_gain.review_gains(flat, today, exam, config)):
-        out[owner] = out.get(owner, 0.0) + gain
+def item_counts(lib: Library, chapter: str | None = None) -> dict[str, int]:
+    """Each card's number of items (of one chapter, or all), read from the card index without decoding cards."""
+    from sysplan_study.decks import counts
+
+    decks = [lib.deck(chapter)] if chapter else list(lib.decks)
+    out: dict[str, int] = {}
+    for deck, numbers in zip(decks, counts.item_counts(decks)):
+        out.update(zip(deck.card_ids, numbers))
     return out
 
 
+def card_gains(store: Store, card_ids: Sequence[str], counts: Mapping[str, int], today: date, exam: date
+               ) -> dict[str, float]:
+    """Each of these cards' expected gain in exam-day items recalled from one review today, over its current items
+    (those with a memory); cards with no item memory are left out."""
+    import numpy as np
+
+    cols = columns.item_memories(store, card_ids)
+    limit = np.array([counts.get(c, 0) for c in card_ids], dtype=np.int64)
+    keep = cols.item < limit[cols.card] if len(card_ids) else np.zeros(0, dtype=bool)
+    owner = cols.card[keep]
+    gain = exam_gain.gains(cols.stability[keep], cols.difficulty[keep], today.toordinal() - cols.last_day[keep],
+                           (exam - today).days, item_states.item_config(store.conn))
+    total = np.bincount(owner, weights=gain, minlength=len(card_ids))
+    seen = np.bincount(owner, minlength=len(card_ids)) > 0
+    return {card_ids[i]: float(total[i]) for i in np.flatnonzero(seen)}
+
+
 def plan(
-    store: Store, card_ids: Sequence[str], resolve: Callable[[str], Card], today: date, exam: date,
+    store: Store, card_ids: Sequence[str], counts: Mapping[str, int], today: date, exam: date,
     budget: int | None, new_allowed: int,
 ) -> ExamQueue:
-    """Rank the studied cards among `card_ids` (suspended ones already left out) by gain and keep `budget` of them.
+    """Rank the studied cards among `card_ids` (suspended ones already left out; `counts`: each card's number of
+    items) by gain and keep `budget` of them, best first; then the new cards a plain review would introduce.
 
     Cards with no item memory (history imported without item results) have no forecast to gain on: due ones fill
     any budget left, most overdue first.
@@ -73,17 +83,14 @@ def plan(
     if exam < today:
         raise UserError(f"考试日期 {exam.isoformat()} 已经过去（exam date is in the past）")
     chosen = default_budget(store, card_ids, today) if budget is None else budget
-    rows = {cid: row for cid, *row in store.conn.execute(
-        "SELECT card_id, repetitions, ef100, interval, due FROM card_state")} if card_ids else {}
-    studied = [c for c in card_ids if c in rows]
-    memories = item_states.memories(store, studied)
-    gains = card_gains([resolve(c) for c in studied if c in memories], memories, today, exam,
-                       item_states.item_config(store.conn))
+    scheduled = due.scheduled_ids(store)
+    studied = [c for c in card_ids if c in scheduled]
+    gains = card_gains(store, studied, counts, today, exam)
     order = {c: i for i, c in enumerate(card_ids)}
     ranked = sorted((c for c, g in gains.items() if g > 0), key=lambda c: (-gains[c], order[c]))
-    day = today.isoformat()
-    unknown = sorted((c for c in studied if c not in memories and rows[c][3] <= day), key=lambda c: (rows[c][3], order[c]))
-    picked = (ranked + unknown)[:chosen]
-    new = tuple(islice((c for c in card_ids if c not in rows), max(0, new_allowed)))
-    return ExamQueue(exam, chosen, tuple((c, tuple(rows[c])) for c in picked),
-                     tuple(gains.get(c, 0.0) for c in picked), new)
+    unknown = sorted((when, order[c], c) for c, when in due.due_queue(store, today) if c in order and c not in gains)
+    picked = (ranked + [c for _, _, c in unknown])[:chosen]
+    rows = due.state_rows(store, picked)
+    new = tuple(islice((c for c in card_ids if c not in scheduled), max(0, new_allowed)))
+    return ExamQueue(exam, chosen, tuple((c, rows[c]) for c in picked), tuple(gains.get(c, 0.0) for c in picked),
+                     new)

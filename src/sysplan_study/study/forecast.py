@@ -14,9 +14,8 @@ from typing import Any, Sequence
 
 from sysplan_study.decks.model import Library
 from sysplan_study.errors import UserError
-from sysplan_study.memory import fsrs, projection, replay
-from sysplan_study.memory.items import ItemMemory
-from sysplan_study.memory.replay import CardState, SchedulerConfig
+from sysplan_study.memory import fsrs, projection
+from sysplan_study.memory.replay import SchedulerConfig
 from sysplan_study.store import item_states, schedules
 from sysplan_study.store.history import Store
 
@@ -74,49 +73,53 @@ def target_date(store: Store, when: date | None, today: date) -> date:
     return day
 
 
-class _Plans:
-    """Each card's planned reviews before the date under the scheduler in force, each passed (Good) as a kept
-    schedule expects."""
-
-    def __init__(self, scheduler: SchedulerConfig, today: date, day: date):
-        self.scheduler, self.today, self.day = scheduler, today, day
-
-    def review_days(self, state: CardState) -> tuple[date, ...]:
-        return replay.planned_days(state, self.today, self.day, self.scheduler, MAX_REVIEWS)
-
-
 def forecast(store: Store, lib: Library, day: date, today: date, chapter: str | None = None) -> Forecast:
     """The forecast for `day` over every deck (or one chapter)."""
+    import numpy as np
+
+    from sysplan_study.decks.counts import item_counts
+    from sysplan_study.store import columns
+
     cfg = schedules.config(store)
     config = item_states.item_config(store.conn)
-    plans = _Plans(cfg, today, day)
-    recall = fsrs.recall_function(config)
-    memories = item_states.memories(store)
-    states = _states(store)
-    suspended = store.suspended_ids()
     decks = [lib.deck(chapter)] if chapter else list(lib.decks)
-    studied: list[ItemMemory] = []
-    planned: list[tuple[date, ...]] = []
-    spans = []  # per deck: (items, first studied index, last + 1)
-    for deck in decks:
-        first, n_items = len(studied), 0
-        for card in deck.cards:
-            n_items += card.count
-            known = memories.get(card.id)
-            if not known:
-                continue
-            state = states.get(card.id)
-            plan = plans.review_days(state) if state is not None and card.id not in suspended else ()
-            for index, memory in known.items():
-                if index < card.count:  # an item no longer in the deck is left out
-                    studied.append(memory)
-                    planned.append(plan)
-        spans.append((deck, n_items, first, len(studied)))
-    stop = [recall(m.stability, (day - m.last_day).days) for m in studied]
-    kept = projection.expected_recall(studied, planned, day, config)
-    rows = [_figure(deck.id, deck.title, n, stop[a:b], kept[a:b]) for deck, n, a, b in spans]
+    counts = item_counts(decks)  # read off the card index: no card is decoded
+    ids = [cid for deck in decks for cid in deck.card_ids]
+    n_items = np.array([n for per_card in counts for n in per_card], dtype=np.int64)
+    # The studied items of these decks, in deck, card and item order (an item no longer in the deck is left out);
+    # a card is named by its position in `ids`.
+    table = columns.item_memories(store, ids)
+    keep = table.item < n_items[table.card]
+    card, s, d, last = table.card[keep], table.stability[keep], table.difficulty[keep], table.last_day[keep]
+    stop = projection.recall_if_stop(s, day.toordinal() - last, config)
+    studied = card[np.flatnonzero(np.diff(card, prepend=-1))]  # each card with studied items once (card is sorted)
+    planned = _planned(store, cfg, ids, studied, today, day)[card]
+    kept = projection.project(s, d, last, planned, day.toordinal(), config).tolist()
+    bounds = np.searchsorted(card, np.cumsum([0] + [len(deck.card_ids) for deck in decks])).tolist()
+    figures = [_figure(deck.id, deck.title, sum(n), stop[a:b], kept[a:b])
+               for deck, n, a, b in zip(decks, counts, bounds, bounds[1:])]
     params = "default" if cfg.parameters == fsrs.DEFAULT_PARAMETERS else "fitted"
-    return Forecast(day, params, tuple(rows), _figure(None, None, sum(n for _, n, _, _ in spans), stop, kept))
+    return Forecast(day, params, tuple(figures), _figure(None, None, int(n_items.sum()), stop, kept))
+
+
+def _planned(store: Store, cfg: SchedulerConfig, ids: list[str], studied: Any, today: date, day: date) -> Any:
+    """Each card's planned reviews before `day` under the scheduler in force, each passed (Good) as a kept schedule
+    expects: day numbers, one row per card of `ids` (-1: none). Only the cards at positions `studied` (those with
+    studied items) are planned; suspended and unscheduled cards have no reviews."""
+    import numpy as np
+
+    from sysplan_study.memory import plans
+    from sysplan_study.store import columns
+
+    out = np.full((len(ids), MAX_REVIEWS), -1, dtype=np.int64)
+    suspended = store.suspended_ids()
+    cards = [int(i) for i in studied if ids[i] not in suspended]
+    sched = columns.schedules(store, [ids[i] for i in cards])
+    if len(sched.card):
+        out[np.array(cards)[sched.card]] = plans.planned(
+            sched.repetitions, sched.ef100, sched.interval, sched.due, sched.stability, sched.difficulty,
+            sched.last_day, today.toordinal(), day.toordinal(), cfg, MAX_REVIEWS)
+    return out
 
 
 def _figure(id_: str | None, title: str | None, n_items: int, stop: Sequence[float], kept: Sequence[float]) -> Figure:
@@ -124,16 +127,17 @@ def _figure(id_: str | None, title: str | None, n_items: int, stop: Sequence[flo
     return Figure(id_, title, n_items, n, sum(stop) / n if n else None, sum(kept) / n if n else None)
 
 
-def _states(store: Store) -> dict[str, CardState]:
-    rows = store.conn.execute(
-        "SELECT card_id, repetitions, ef100, interval, due, stability, difficulty, last_day FROM card_state")
-    return {r[0]: schedules.state_of(tuple(r[1:])) for r in rows}
+def overall_if_stop(store: Store, lib: Library, day: date, chapter: str | None = None) -> Figure:
+    """Only the overall *if you stop* figure (of one chapter, or all), from the stored item memories in one SQL
+    aggregate and item counts read off the card index: quick, for `exam`, `review --exam` and `stats`."""
+    from sysplan_study.decks.counts import item_counts
 
-
-def overall_if_stop(store: Store, lib: Library, day: date) -> Figure:
-    """Only the overall *if you stop* figure, from stored item memories (quick: for `exam` and `stats`)."""
-    recall = fsrs.recall_function(item_states.item_config(store.conn))
-    counts = {c.id: c.count for c in lib.cards}
-    stop = [recall(m.stability, (day - m.last_day).days) for cid, known in item_states.memories(store).items()
-            if cid in counts for index, m in known.items() if index < counts[cid]]
-    return _figure(None, None, sum(counts.values()), stop, stop)
+    decks = [lib.deck(chapter)] if chapter else list(lib.decks)
+    counts: dict[str, int] = {}
+    for deck, per_card in zip(decks, item_counts(decks)):
+        counts.update(zip(deck.card_ids, per_card))
+    # The curve recall_function evaluates, its decay and factor from py-fsrs's scheduler likewise.
+    model = fsrs.scheduler(item_states.item_config(store.conn))
+    studied, total = item_states.recall_total(store, counts, day, model._DECAY, model._FACTOR)
+    mean = total / studied if studied else None
+    return Figure(None, None, sum(counts.values()), studied, mean, mean)
