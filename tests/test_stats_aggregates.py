@@ -32,7 +32,9 @@ ORPHANS = ("supervise.gone.card", "design.old.one", "nodot", "olddeck.x")  # in 
 def old_deck_aggregates(store: Store, card_decks: Iterable[tuple[str, str]], today: date, since: date) -> Any:
     store.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY, deck TEXT NOT NULL)")
     store.conn.execute("DELETE FROM temp.scope")
-    pairs = card_decks.items() if isinstance(card_decks, dict) else card_decks  # the new code passes a mapping
+    if isinstance(card_decks, aggregates.DeckScope):  # what stats passes: deck by deck
+        card_decks = [(cid, deck) for deck, ids in card_decks.decks for cid in ids]
+    pairs = card_decks.items() if isinstance(card_decks, dict) else card_decks
     store.conn.executemany("INSERT OR IGNORE INTO temp.scope (card_id, deck) VALUES (?, ?)", pairs)
     out: dict[str, dict[str, Any]] = {}
     rows = store.conn.execute(
@@ -109,21 +111,45 @@ def old_leeches(store: Store, threshold: int) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def old_missed_of_leeches(store: Store, threshold: int, limit: int) -> dict[str, list[dict[str, Any]]]:
+def old_leeches_top(store: Store, threshold: int, limit: int | None) -> tuple[list[tuple[str, int]], int]:
+    every = old_leeches(store, threshold)
+    return every[:limit], len(every)
+
+
+def old_missed_items_of(store: Store, card_ids: Iterable[str], limit: int) -> dict[str, list[dict[str, Any]]]:
     return {cid: [{"item": i + 1, "text": t, "missed": m} for i, t, m in cards.missed_items(store, cid, limit)]
-            for cid, _ in old_leeches(store, threshold)}
+            for cid in card_ids}
+
+
+def old_overall_if_stop(store: Store, lib: Library, day: date, chapter: str | None = None) -> Any:
+    """The exam-day figure as forecast.overall_if_stop computed it in Python, over every item memory."""
+    from types import SimpleNamespace
+
+    from sysplan_study.memory import fsrs
+    from sysplan_study.store import item_states
+
+    recall = fsrs.recall_function(item_states.item_config(store.conn))
+    counts = {c.id: c.count for c in lib.cards_in(chapter)}
+    stop = [recall(s, (day - date.fromisoformat(last)).days) for cid, item, s, last in
+            store.conn.execute("SELECT card_id, item, stability, last_day FROM item_state")
+            if cid in counts and item < counts[cid]]
+    mean = sum(stop) / len(stop) if stop else None
+    return SimpleNamespace(items=sum(counts.values()), studied=len(stop), recall_if_stop=mean)
 
 
 def old_stats(monkeypatch: pytest.MonkeyPatch, library: Library, store: Store, chapter: str | None) -> str:
     """`stats --format json` as the code before m007 computed it."""
+    from sysplan_study.study import forecast
+
     with monkeypatch.context() as m:
+        m.setattr(forecast, "overall_if_stop", old_overall_if_stop)
         m.setattr(aggregates, "deck_aggregates", old_deck_aggregates)
         m.setattr(aggregates, "answers_by_day", old_answers_by_day)
         m.setattr(aggregates, "study_days", old_study_days)
         m.setattr(aggregates, "weakest_items", old_weakest_items)
         m.setattr(aggregates, "weekly_retention", old_weekly_retention)
-        m.setattr(aggregates, "missed_items_of_leeches", old_missed_of_leeches)
-        m.setattr(cards, "leeches", old_leeches)
+        m.setattr(aggregates, "missed_items_of", old_missed_items_of)
+        m.setattr(aggregates, "leeches", old_leeches_top)
         return json.dumps(stats.compute(library, store, TODAY, chapter), ensure_ascii=False, indent=2)
 
 
@@ -249,6 +275,26 @@ def test_stats_json_is_byte_for_byte_what_the_full_log_queries_gave(
     assert data["leeches"] and data["weakest"] and any(c["retention"] is not None for c in data["chapters"])
     weekly = [w for c in data.get("retention_by_week", []) for w in c["weeks"]]  # the HTML report's key
     assert not weekly or any(w["retention"] is not None for w in weekly)
+
+
+@pytest.mark.parametrize("chapter", [None, "supervise", "design"])
+def test_stats_json_with_an_exam_date_is_what_python_computed(
+    history: Store, library: Library, monkeypatch: pytest.MonkeyPatch, chapter: str | None
+) -> None:
+    """The new keys too: `exam_forecast` from the SQL aggregate equals the Python figure it replaced, with item
+    memories of cards in no deck and of items past a card's count among them."""
+    rng = random.Random(8)
+    cards = [c for d in library.decks for c in d.cards[:5]]
+    rows = [(c.id, rng.randint(0, c.count + 2), rng.uniform(0.2, 90), 5.0,
+             (TODAY - timedelta(days=rng.randint(-3, 120))).isoformat()) for c in cards for _ in range(4)]
+    rows += [(cid, 0, 3.0, 5.0, "2026-10-01") for cid in ORPHANS]
+    with history._write() as c:
+        c.executemany("INSERT OR REPLACE INTO item_state VALUES (?, ?, ?, ?, ?)", rows)
+    history.set_setting("exam_date", "2027-03-01")
+    new = new_stats(library, history, chapter)
+    assert new == old_stats(monkeypatch, library, history, chapter)
+    figure = json.loads(new)["exam_forecast"]
+    assert figure["date"] == "2027-03-01" and figure["studied"] > 3 and 0 < figure["recall_if_stop"] < 1
 
 
 def test_stats_is_the_same_when_card_ids_do_not_start_with_their_deck(

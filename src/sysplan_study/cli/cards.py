@@ -49,3 +49,31 @@ def reset(ctx: typer.Context, specs: list[str] = SPECS) -> None:
     skipped = len(ids) - len(done)
     typer.echo(f"已重置 {len(done)} 张卡片" + (f"（{skipped} 张本来就是新卡）" if skipped else "")
                + ("；撤销最后一张：sysplan undo" if done else ""))
+
+
+def list_leeches(ctx: typer.Context, chapter: str | None, fmt: str) -> None:
+    """`sysplan cards --leeches`: every leech (stats lists the worst 50), most lapses first, as table, JSON or ids."""
+    import sys
+
+    from sysplan_study.cli.app import _out, _print_json
+    from sysplan_study.reports import stats
+
+    o = _opts(ctx)
+    lib = o.library()
+    if chapter is not None:
+        lib.deck(chapter)  # a UserError naming the valid ids
+    rows, _ = stats.leeches(lib, o.store(write=False), None, chapter)
+    if fmt == "json":
+        return _print_json(rows)  # the objects of stats JSON's `leeches`
+    if fmt == "ids":
+        sys.stdout.write("".join(f"{x['card_id']}\n" for x in rows))
+        return
+    from rich.console import Group
+    from rich.text import Text
+
+    from sysplan_study.ui.stats_view import leech_lines
+
+    where = f"（{chapter}）" if chapter else ""
+    if not rows:
+        return _out().print(Text(f"没有难点卡片{where}（掌握后又忘记 leech-threshold 次的卡片；no leeches）"))
+    _out().print(Group(Text(f"难点卡片{where} {len(rows):,} 张，遗忘最多的在前"), *leech_lines(rows)))

@@ -44,8 +44,13 @@ def cards(
     ctx: typer.Context,
     chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="章或卡组 id，如 design"),
     format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
+    leeches: bool = typer.Option(False, "--leeches", help="只列难点卡片（全部，遗忘最多的在前；stats 只列 50 张）"),
 ) -> None:
     """列出所有卡片（可只列一章），按章节分组。  Example: sysplan cards --chapter design"""
+    if leeches:
+        from sysplan_study.cli.cards import list_leeches
+
+        return list_leeches(ctx, chapter, format.value)
     lib = _opts(ctx).library()
     if format is ListFmt.ids:
         return _print_ids(list(lib.card_ids_in(chapter)))

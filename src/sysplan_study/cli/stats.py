@@ -30,16 +30,18 @@ def stats(
 ) -> None:
     """各章进度、连续天数、热力图、到期预测、最常漏的项。  Example: sysplan stats --format json"""
     from sysplan_study import clock
-    from sysplan_study.reports import export
-    from sysplan_study.store import outputs
     from sysplan_study.reports import stats as figures
 
     o = _opts(ctx)
-    if outputs.is_stdout(output):
-        output = None
-    protected = outputs.database_files(_db_path(o))
-    if output is not None:
-        outputs.check_target(output, protected)
+    protected: list[Path] = []
+    if output is not None:  # only then the output module (its temporary names need `secrets`: 5 ms to import)
+        from sysplan_study.store import outputs
+
+        if outputs.is_stdout(output):
+            output = None
+        else:
+            protected = outputs.database_files(_db_path(o))
+            outputs.check_target(output, protected)
     data = figures.compute(o.library(), o.store(write=False), clock.today(), chapter)
     if format is StatsFmt.table:
         from sysplan_study.ui import stats_view as statsview
@@ -52,6 +54,8 @@ def stats(
 
         buf = Console(record=True, width=80, no_color=True, file=io.StringIO())
         buf.print(statsview.render(data))
+        from sysplan_study.store import outputs
+
         outputs.write_text(output, buf.export_text(), protected=protected)
         typer.echo(f"已写入 {output}", err=True)
         return
@@ -60,6 +64,8 @@ def stats(
 
         text, bom = json_text.dumps(data) + "\n", False
     else:
+        from sysplan_study.reports import export
+
         header, rows = figures.table_rows(data)
         if format is StatsFmt.csv:
             text, bom = export.csv_text(header, rows), True
@@ -68,5 +74,7 @@ def stats(
     if output is None:
         sys.stdout.write(("\ufeff" if bom else "") + text)
     else:
+        from sysplan_study.store import outputs
+
         outputs.write_text(output, text, bom=bom, protected=protected)
         typer.echo(f"已写入 {output}", err=True)

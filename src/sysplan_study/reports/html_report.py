@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-LEECHES_SHOWN = 30  # a large home has thousands; the page stays small (all of them are in stats JSON)
+LEECHES_SHOWN = 30  # a large home has thousands; the page stays small (all: sysplan cards --leeches)
 
 CSS = """
 *{box-sizing:border-box}
@@ -191,6 +191,6 @@ def render(stats: dict[str, Any], forecast: dict[str, Any] | None) -> str:
         heatmap_svg=Markup(heatmap_svg(stats["answers_by_day_26w"])),
         due_svg=Markup(due_svg(stats["due_forecast_30d"])),
         multiples=[{"title": c["title"], "svg": Markup(retention_svg(c["weeks"]))} for c in stats["retention_by_week"]],
-        weakest=stats["weakest_by_recall"], leech_total=len(stats["leeches"]),
+        weakest=stats["weakest_by_recall"], leech_total=max(stats.get("leech_count", 0), len(stats["leeches"])),
         leeches=sorted(stats["leeches"], key=lambda x: -x["lapses"])[:LEECHES_SHOWN], cheat=stats["cheat_sheet"], pct=pct,
     )

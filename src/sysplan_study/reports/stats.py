@@ -12,6 +12,8 @@ RETENTION_DAYS = 30
 HISTORY_DAYS = 90
 FORECAST_DAYS = 14
 WEAKEST = 10
+LEECHES_LISTED = 50  # stats lists the worst leeches only (a large home has thousands); `cards --leeches` lists all
+MISSED_PER_LEECH = 5
 YOUNG_FROM, MATURE_FROM = 7, 21
 KEYS = ("cards", "new", "learning", "young", "mature", "due", "reviews", "retention", "avg_ef", "lapses")
 
@@ -68,10 +70,7 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
 
     decks = [library.deck(chapter)] if chapter else list(library.decks)
     since = today - timedelta(days=RETENTION_DAYS - 1)
-    scope: dict[str, str] = {}
-    for d in reversed(decks):  # card → deck; were a card id in two decks, the first deck would keep it
-        scope.update(dict.fromkeys(d.card_ids, d.id))
-    raw = aggregates.deck_aggregates(store, scope, today, since)
+    raw = aggregates.deck_aggregates(store, aggregates.DeckScope([(d.id, d.card_ids) for d in decks]), today, since)
     chapters = []
     totals: dict[str, Any] = {}
     for d in decks:
@@ -86,8 +85,10 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
     totals["ef100_avg"] = ef_sum / reviewed if reviewed else None
     start = today - timedelta(days=HISTORY_DAYS - 1)
     by_day = aggregates.answers_by_day(store, start, today, scoped=chapter is not None)
-    end = today + timedelta(days=FORECAST_DAYS - 1)
-    dues = aggregates.due_by_day(store, end)
+    from sysplan_study.reports import report_data  # the HTML report's keys (only added)
+
+    # Fetched for the report's longer window, which then reads them again; the days past ours are not looked at.
+    dues = aggregates.due_by_day(store, today + timedelta(days=max(FORECAST_DAYS, report_data.DUE_DAYS) - 1))
     forecast = []
     for i in range(FORECAST_DAYS):
         day = today + timedelta(days=i)
@@ -110,9 +111,8 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
         ],
         "forecast": forecast,
         "weakest": weakest,
-        "leeches": leeches(library, store),
     }
-    from sysplan_study.reports import report_data  # the HTML report's keys (only added)
+    result["leeches"], result["leech_count"] = leeches(library, store)
     result.update(report_data.extra(library, store, today, chapter))
     from sysplan_study.study import planner
 
@@ -122,22 +122,41 @@ def compute(library: Library, store: Store, today: date, chapter: str | None = N
             exam, today, result["totals"]["new"], planner.new_limit(store), planner.lead_days(store),
             store.setting(planner.CAP_KEY) == "1",
         ).to_json()
+    result["exam_forecast"] = exam_forecast(library, store, exam, today, chapter)
     return result
 
 
-def leeches(library: Library, store: Store) -> list[dict[str, Any]]:
-    """Cards failed `leech-threshold` times after having been passed: card, deck, lapses, items missed most."""
-    from sysplan_study.store import cards
-    from sysplan_study.study import config
+def exam_forecast(library: Library, store: Store, exam: date | None, today: date, chapter: str | None
+                  ) -> dict[str, Any] | None:
+    """`forecast`'s overall *if you stop* figure for the exam date (of the chapter, if one), or None without an
+    exam date today or later: items, items studied, mean predicted recall of those (None when none is)."""
+    if exam is None or exam < today:
+        return None
+    from sysplan_study.study import forecast
 
+    figure = forecast.overall_if_stop(store, library, exam, chapter)
+    return {"date": exam.isoformat(), "items": figure.items, "studied": figure.studied,
+            "recall_if_stop": forecast.rounded(figure.recall_if_stop)}
+
+
+def leeches(library: Library, store: Store, limit: int | None = LEECHES_LISTED, chapter: str | None = None
+            ) -> tuple[list[dict[str, Any]], int]:
+    """Cards failed `leech-threshold` times after having been passed (card, deck, lapses, items missed most), most
+    lapses then card id first, only the first `limit` of them (all for None), of one deck if given; and how many
+    there are in all."""
     from sysplan_study.store import aggregates
+    from sysplan_study.study import config
 
     threshold = config.get(store, "leech-threshold")
     assert isinstance(threshold, int)
-    # The items of every leech in one query (what cards.missed_items gives one card at a time, limit 5).
-    missed = aggregates.missed_items_of_leeches(store, threshold, 5)
+    if chapter is None:
+        worst, total = aggregates.leeches(store, threshold, limit)
+    else:
+        worst = [(cid, n) for cid, n in aggregates.leeches(store, threshold)[0] if library.deck_of(cid) == chapter]
+        total, worst = len(worst), worst[:limit]
+    missed = aggregates.missed_items_of(store, (cid for cid, _ in worst), MISSED_PER_LEECH)
     return [{"card_id": cid, "deck": library.deck_of(cid), "lapses": n, "missed_items": missed.get(cid, [])}
-            for cid, n in cards.leeches(store, threshold)]
+            for cid, n in worst], total
 
 
 def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

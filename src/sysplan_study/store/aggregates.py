@@ -12,17 +12,74 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+from weakref import WeakKeyDictionary
 
 from sysplan_study.store.history import Store
 
+T = TypeVar("T")
+_FACTS: WeakKeyDictionary[Store, tuple[int, dict[Any, Any]]] = WeakKeyDictionary()
 
-def _load_scope(store: Store, card_decks: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
-    """Fill a temporary card → deck table (one statement: the pairs travel as one JSON object)."""
+
+@dataclass(frozen=True)
+class DeckScope:
+    """Cards in scope deck by deck: (deck id, card ids) in library order (were a card id in two decks, the first
+    deck would keep it). Loaded a deck at a time, each deck's ids sorted, so the table's B-tree is appended to."""
+
+    decks: Sequence[tuple[str, Sequence[str]]]
+
+
+Scope = Mapping[str, str] | Iterable[tuple[str, str]] | DeckScope
+
+
+def _memo(store: Store, key: Any, compute: Callable[[], T]) -> T:
+    """A fact about the loaded scope, computed once until anything changes on the connection (a new scope, a
+    write): `stats` asks for some of them (is every card prefixed? which decks?) once per window it sums."""
+    changes = store.conn.total_changes
+    held = _FACTS.get(store)
+    if held is None or held[0] != changes:
+        held = _FACTS[store] = (changes, {})
+    if key not in held[1]:
+        held[1][key] = compute()
+    value: T = held[1][key]
+    return value
+
+
+def _remember(store: Store, facts: dict[Any, Any]) -> None:
+    """Facts about the scope just loaded, for _memo."""
+    _FACTS[store] = (store.conn.total_changes, dict(facts))
+
+
+def _own_prefix(deck: str, ids: Sequence[str]) -> bool:
+    """True if every card id starts with the deck id and a dot, the deck id having none (on the joined ids: C
+    speed; no id holds a newline, or the count of newlines says so)."""
+    if "." in deck:
+        return False
+    if not ids:
+        return True
+    head, joined = deck + ".", "\n".join(ids)
+    return (joined.startswith(head) and joined.count("\n") == len(ids) - 1
+            and joined.count("\n" + head) == len(ids) - 1)
+
+
+def _load_scope(store: Store, card_decks: Scope) -> None:
+    """Fill a temporary card → deck table (the pairs travel as one JSON object, or one JSON array per deck)."""
     c = store.conn
     c.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY, deck TEXT NOT NULL) WITHOUT ROWID")
     c.execute("DELETE FROM temp.scope")
+    if isinstance(card_decks, DeckScope):
+        before = c.total_changes
+        for deck, ids in card_decks.decks:
+            c.execute("INSERT OR IGNORE INTO temp.scope (card_id, deck) SELECT value, ? FROM json_each(?)",
+                      (deck, json.dumps(sorted(ids))))
+        if c.total_changes - before == sum(len(ids) for _, ids in card_decks.decks):  # no card id in two decks:
+            _remember(store, {  # what _prefixed and _scope_decks would ask SQLite, known here without a scan
+                "prefixed": all(_own_prefix(deck, ids) for deck, ids in card_decks.decks),
+                "decks": {deck for deck, ids in card_decks.decks if ids},
+            })
+        return
     pairs: dict[str, str]
     if isinstance(card_decks, Mapping):
         pairs = card_decks if isinstance(card_decks, dict) else dict(card_decks)
@@ -35,11 +92,10 @@ def _load_scope(store: Store, card_decks: Mapping[str, str] | Iterable[tuple[str
 def _prefixed(store: Store) -> bool:
     """True if every card in scope starts with its deck id and a dot, the deck id having none (what deck
     validation guarantees): then the text before a card id's first dot is its deck."""
-    row = store.conn.execute(
+    return _memo(store, "prefixed", lambda: store.conn.execute(
         "SELECT 1 FROM temp.scope WHERE substr(card_id, 1, length(deck) + 1) IS NOT deck || '.' "
         "OR instr(deck, '.') > 0 LIMIT 1"
-    ).fetchone()
-    return row is None
+    ).fetchone() is None)
 
 
 def _prefix(card_id: str) -> str:
@@ -48,10 +104,15 @@ def _prefix(card_id: str) -> str:
     return card_id[:dot] if dot >= 0 else ""
 
 
+def _scope_decks(store: Store) -> set[str]:
+    """The ids of the decks in scope."""
+    return _memo(store, "decks", lambda: {r[0] for r in store.conn.execute("SELECT DISTINCT deck FROM temp.scope")})
+
+
 def _orphans(store: Store, since: str) -> list[tuple[str, str]]:
     """(card id, deck prefix) of cards answered on or after `since` that are not in scope but whose prefix is the
     id of a deck in scope: deck_day_stat counts them under that deck, so they must be taken out again."""
-    decks = {r[0] for r in store.conn.execute("SELECT DISTINCT deck FROM temp.scope")}
+    decks = _scope_decks(store)
     rows = store.conn.execute(
         "SELECT card_id FROM card_stat WHERE last_day >= ? AND card_id NOT IN (SELECT card_id FROM temp.scope)",
         (since,),
@@ -59,33 +120,26 @@ def _orphans(store: Store, since: str) -> list[tuple[str, str]]:
     return [(cid, p) for (cid,) in rows if (p := _prefix(cid)) in decks]
 
 
-def deck_aggregates(
-    store: Store, card_decks: Mapping[str, str] | Iterable[tuple[str, str]], today: date, since: date
-) -> dict[str, dict[str, Any]]:
-    """Per deck (cards given as card → deck, or pairs): card counts by maturity, due, average EF, review/lapse
-    counts and recent pass counts."""
+def deck_aggregates(store: Store, card_decks: Scope, today: date, since: date) -> dict[str, dict[str, Any]]:
+    """Per deck (cards given as card → deck, pairs, or deck by deck): card counts by maturity, due, average EF,
+    review/lapse counts and recent pass counts."""
     _load_scope(store, card_decks)
     out: dict[str, dict[str, Any]] = {}
     rows = store.conn.execute(
         """SELECT d.deck, count(*), sum(s.card_id IS NULL), sum(s.interval < 7), sum(s.interval BETWEEN 7 AND 20),
-                  sum(s.interval >= 21), sum(s.due <= ? AND p.card_id IS NULL), avg(s.ef100), count(p.card_id)
+                  sum(s.interval >= 21), sum(s.due <= ? AND p.card_id IS NULL), avg(s.ef100), count(p.card_id),
+                  sum(c.reviews), sum(c.lapses)
            FROM temp.scope d LEFT JOIN card_state s ON s.card_id = d.card_id
-           LEFT JOIN suspended p ON p.card_id = d.card_id GROUP BY d.deck""",
+           LEFT JOIN suspended p ON p.card_id = d.card_id LEFT JOIN card_stat c ON c.card_id = d.card_id
+           GROUP BY d.deck""",
         (today.isoformat(),),
     )
-    for deck, cards, new, learning, young, mature, due, ef, suspended in rows:
+    for deck, cards, new, learning, young, mature, due, ef, suspended, reviews, lapses in rows:
         out[deck] = {
             "cards": cards, "new": new or 0, "learning": learning or 0, "young": young or 0,
             "mature": mature or 0, "due": due or 0, "ef100_avg": ef, "suspended": suspended or 0,
-            "reviews": 0, "lapses": 0, "recent": 0, "recent_passed": 0,
+            "reviews": reviews or 0, "lapses": lapses or 0, "recent": 0, "recent_passed": 0,
         }
-    rows = store.conn.execute(
-        """SELECT d.deck, sum(c.reviews), sum(c.lapses) FROM temp.scope d JOIN card_stat c ON c.card_id = d.card_id
-           GROUP BY d.deck"""
-    )
-    for deck, reviews, lapses in rows:
-        if deck in out:
-            out[deck].update(reviews=reviews or 0, lapses=lapses or 0)
     for deck, (recent, passed) in _recent(store, since.isoformat()).items():
         if deck in out:
             out[deck].update(recent=recent, recent_passed=passed)
@@ -108,8 +162,8 @@ def scope_deck_days(store: Store, first: str, last: str | None = None) -> dict[t
         return {(deck, day): [n, r, p] for deck, day, n, r, p in rows}
     rows = store.conn.execute(
         f"""SELECT deck, study_day, answers, reviews, passes FROM deck_day_stat
-            WHERE study_day >= ? {upper} AND deck IN (SELECT DISTINCT deck FROM temp.scope)""",
-        params,
+            WHERE study_day >= ? {upper} AND deck IN (SELECT value FROM json_each(?))""",
+        (*params, json.dumps(sorted(_scope_decks(store)))),
     )
     for deck, day, n, r, p in rows:
         out[(deck, day)] = [n, r, p]
@@ -177,13 +231,13 @@ def study_days(store: Store, until: date) -> list[str]:
 
 
 def due_by_day(store: Store, until: date) -> dict[str, int]:
-    """Scheduled cards in scope per due date up to `until` (overdue dates included)."""
-    rows = store.conn.execute(
+    """Scheduled cards in scope per due date up to `until` (overdue dates included); asked twice with the same
+    `until` (the stats screen's 14 days read within the report's 30), SQLite is asked once."""
+    return dict(_memo(store, ("due", until), lambda: store.conn.execute(
         "SELECT s.due, count(*) FROM card_state s JOIN temp.scope d ON d.card_id = s.card_id "
         "WHERE s.due <= ? GROUP BY s.due",
         (until.isoformat(),),
-    )
-    return {due: n for due, n in rows}
+    ).fetchall()))
 
 
 def weakest_items(store: Store, limit: int) -> list[tuple[str, int, str, int, int]]:
@@ -198,19 +252,35 @@ def weakest_items(store: Store, limit: int) -> list[tuple[str, int, str, int, in
     return [tuple(r) for r in rows]
 
 
-def missed_items_of_leeches(store: Store, threshold: int, limit: int) -> dict[str, list[dict[str, Any]]]:
-    """For every card with at least `threshold` lapses: its items missed most (at most `limit`, as
-    store.cards.missed_items orders them), as the objects `stats` publishes: {"item": 1-based, "text", "missed"}.
+def leeches(store: Store, threshold: int, limit: int | None = None) -> tuple[list[tuple[str, int]], int]:
+    """(card id, lapses) of the cards failed at least `threshold` times after having been passed, most lapses then
+    card id first (only the first `limit` without None), and how many such cards there are in all."""
+    # Both off the partial index on card_stat.lapses (kept by triggers): no log scan, a 50-row sort at most.
+    where = "FROM card_stat WHERE lapses > 0 AND lapses >= ?"
+    rows = store.conn.execute(
+        f"SELECT card_id, lapses {where} ORDER BY lapses DESC, card_id" + (" LIMIT ?" if limit is not None else ""),
+        (threshold,) if limit is None else (threshold, limit),
+    ).fetchall()
+    if limit is None or len(rows) < limit:
+        return [(r[0], r[1]) for r in rows], len(rows)
+    (total,) = store.conn.execute(f"SELECT count(*) {where}", (threshold,)).fetchone()
+    return [(r[0], r[1]) for r in rows], total
+
+
+def missed_items_of(store: Store, card_ids: Iterable[str], limit: int) -> dict[str, list[dict[str, Any]]]:
+    """For each of these cards: its items missed most (at most `limit`, as store.cards.missed_items orders them),
+    as the objects `stats` publishes: {"item": 1-based, "text", "missed"}; cards without a missed item left out.
 
     One statement returning one JSON text: each card's items come off an index in order (no sort), and the
-    objects are built while decoding (tens of thousands of them at 20,000 cards) instead of row by row.
+    objects are built while decoding (tens of thousands of them for `cards --leeches` at 20,000 cards) instead of
+    row by row.
     """
     (text,) = store.conn.execute(
-        """SELECT json_group_object(c.card_id, (
+        """SELECT json_group_object(c.value, (
                   SELECT json_group_array(json_object('item', item + 1, 'text', item_text, 'missed', missed)) FROM (
                       SELECT item, item_text, missed FROM item_stat INDEXED BY idx_item_stat_card
-                      WHERE card_id = c.card_id AND missed > 0 ORDER BY missed DESC, item LIMIT ?)))
-           FROM card_stat c WHERE c.lapses > 0 AND c.lapses >= ?""",
-        (limit, threshold),
+                      WHERE card_id = c.value AND missed > 0 ORDER BY missed DESC, item LIMIT ?)))
+           FROM json_each(?) c""",
+        (limit, json.dumps(list(card_ids))),
     ).fetchone()
-    return json.loads(text) if text else {}
+    return {cid: items for cid, items in json.loads(text).items() if items} if text else {}

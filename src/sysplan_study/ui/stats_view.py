@@ -105,6 +105,23 @@ def forecast_bars(data: dict[str, Any], width: int = 40) -> str:
     return "\n".join(lines)
 
 
+def leech_lines(leeches: list[dict[str, Any]]) -> list[Any]:
+    """One wrapped line per leech: card id, lapses, the items missed most (deck text, never read as markup)."""
+    from sysplan_study.ui.render import join, wrapped
+
+    out = []
+    for x in leeches:
+        missed = "；常漏：" + "、".join(m["text"] for m in x["missed_items"]) if x["missed_items"] else ""
+        out.append(wrapped(join(str(x["card_id"]), f"  遗忘 {x['lapses']} 次{missed}"), prefix="  "))
+    return out
+
+
+def exam_forecast_line(f: dict[str, Any]) -> str:
+    """The exam-day figure in one line: 考试日（2027-05-22）预计记住 71%（已学 1,234 / 5,678 项）."""
+    recall = "—" if f["recall_if_stop"] is None else f"{f['recall_if_stop']:.0%}"
+    return f"考试日（{f['date']}）预计记住 {recall}（已学 {f['studied']:,} / {f['items']:,} 项）"
+
+
 def render(data: dict[str, Any]) -> Any:
     """The whole stats screen; deck text (the weakest items) wraps under itself, never cut or read as markup."""
     from rich.console import Group
@@ -118,12 +135,16 @@ def render(data: dict[str, Any]) -> Any:
     if "exam" in data:
         e = data["exam"]
         parts.append(Text(f"距考试 {e['days_left']} 天 · 未学 {e['unseen']} 张 · 每天需新学 {e['needed_new_per_day']} 张"))
+    if data.get("exam_forecast"):
+        parts.append(wrapped(exam_forecast_line(data["exam_forecast"])))
     parts += [Text(""), Text(heatmap(data)), Text(""), Responsive(data, "forecast")]
     if data.get("leeches"):
         parts.append(Text("\n难点（掌握后又忘记多次的卡片）"))
-        for x in data["leeches"]:
-            missed = "；常漏：" + "、".join(m["text"] for m in x["missed_items"]) if x["missed_items"] else ""
-            parts.append(wrapped(join(str(x["card_id"]), f"  遗忘 {x['lapses']} 次{missed}"), prefix="  "))
+        parts += leech_lines(data["leeches"])
+        total = data.get("leech_count", len(data["leeches"]))
+        if total > len(data["leeches"]):
+            more = f"共 {total:,} 张，只列出遗忘最多的 {len(data['leeches'])} 张；全部：sysplan cards --leeches"
+            parts.append(wrapped(more, prefix="  "))
     if data["weakest"]:
         parts.append(Text("\n最常漏掉的条目（默写）"))
         for w in data["weakest"]:
