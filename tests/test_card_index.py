@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from sysplan_study import __version__
-from sysplan_study.decks import cache, cache_codec, cache_parse
+from sysplan_study.decks import cache, cache_codec, cache_parse, cache_schema
 from sysplan_study.decks import search as finder
 from sysplan_study.decks.files import builtin_content_dir, deck_files, load_file
 from sysplan_study.decks.library import load_library
@@ -58,7 +58,7 @@ def _user_decks(home: Path, n: int = 3) -> list[Path]:
 
 
 def _index_is_sound() -> bool:
-    conn = cache._open_checked(cache.cache_file())
+    conn = cache_schema.open_checked(cache.cache_file())
     if conn is None:
         return False
     conn.close()
@@ -103,9 +103,9 @@ def test_a_planted_index_with_a_trigger_is_rebuilt(invoke: Any, isolated_home: P
     path = cache.cache_file()
     path.unlink()
     conn = sqlite3.connect(path)  # this version's schema and version row, plus a trigger of the attacker's
-    for statement in cache._expected()[0]:
+    for statement in cache_schema.expected()[0]:
         conn.execute(statement)
-    conn.execute("INSERT INTO meta (key, value) VALUES ('version', ?)", (cache._fingerprint(),))
+    conn.execute("INSERT INTO meta (key, value) VALUES ('version', ?)", (cache_schema.fingerprint(),))
     conn.execute("CREATE TABLE pwned (x)")
     conn.execute("CREATE TRIGGER pwn AFTER INSERT ON card BEGIN INSERT INTO pwned VALUES (new.data); END")
     conn.commit()
@@ -164,7 +164,7 @@ def test_damaged_pages_behind_a_sound_schema_are_repaired(
     data = bytearray(cache.cache_file().read_bytes())
     data[(root - 1) * page:root * page] = b"\xff" * page  # the deck listing's page turned to noise
     cache.cache_file().write_bytes(bytes(data))
-    assert cache._open_checked(cache.cache_file()) is not None  # the schema and version row still read fine
+    assert cache_schema.open_checked(cache.cache_file()) is not None  # the schema and version row still read fine
     parsed: list[str] = []
     real = cache_parse.payload
     monkeypatch.setattr(cache_parse, "payload", lambda shown, *a: parsed.append(shown) or real(shown, *a))

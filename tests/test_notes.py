@@ -233,18 +233,18 @@ def test_cache_of_an_older_deck_format_is_not_reused(tmp_path: Path, monkeypatch
     """A deck cached before the prompt format changed must be parsed again, not served with "(共N项)"."""
     import sqlite3
 
-    from sysplan_study.decks import cache
+    from sysplan_study.decks import cache, cache_schema
     from sysplan_study.decks.model import DECK_FORMAT
 
     path = _write(tmp_path, DECK)
-    monkeypatch.setattr(cache, "DECK_FORMAT", DECK_FORMAT - 1)
+    monkeypatch.setattr(cache_schema, "DECK_FORMAT", DECK_FORMAT - 1)
     cache.load_ref(path, False)
     db = sqlite3.connect(cache.cache_file())
     with db:  # what an older version wrote: the ASCII "(共1项)"
         db.execute("UPDATE card SET data = replace(data, '（共1项）', '(共1项)')")
     db.close()
     assert cache.load_ref(path, False).cards[0].prompt.endswith("(共1项)")  # the stale cache is really used
-    monkeypatch.setattr(cache, "DECK_FORMAT", DECK_FORMAT)
+    monkeypatch.setattr(cache_schema, "DECK_FORMAT", DECK_FORMAT)
     assert cache.load_ref(path, False).cards[0].prompt.endswith("？（共1项）")
 
 

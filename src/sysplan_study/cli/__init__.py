@@ -1,6 +1,8 @@
-"""The `sysplan` command line: one module per command group; each command parses, calls one core function, renders."""
+"""The `sysplan` command line: one module per command group; each command parses, calls one core function, renders.
+
+Command modules are imported when their command runs (cli.app.COMMANDS), not here: start-up builds one command.
+"""
 
 from sysplan_study.cli.app import app, main
-from sysplan_study.cli import cards, config, decks, exam, export, grade, import_cmd, quiz, read, review, stats, weak, forecast, mock, report  # noqa: F401  (register the commands)
 
 __all__ = ["app", "main"]

@@ -2,9 +2,9 @@
 with an FTS5 trigram index), reused while a deck file's size, mtime and checksum are unchanged.
 
 Safe to delete. Nothing read from it can run code: values are JSON checked type by type (cache_codec), the file's
-schema must be exactly the one this version creates, and anything else (a damaged file, a planted one, another
-version's) is deleted and rebuilt. Only changed deck files are parsed again (cache_parse), several at once when
-many changed.
+schema must be exactly the one this version creates (cache_schema: the file, its schema and version; this module:
+what is stored in it and read back), and anything else (a damaged file, a planted one, another version's) is
+deleted and rebuilt. Only changed deck files are parsed again (cache_parse), several at once when many changed.
 
 A file is known unchanged without reading it when its size, mtime, ctime and inode are those recorded and were
 already more than two seconds old when recorded (any write changes the ctime; the two seconds cover timestamp
@@ -19,134 +19,22 @@ import stat
 import time
 import zlib
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from sysplan_study import __version__
-from sysplan_study.decks import cache_parse
-from sysplan_study.decks.cache_parse import Payload, Progress
+from sysplan_study.decks.cache_schema import cache_file, create, open_checked
 from sysplan_study.decks.files import MAX_DECK_BYTES, load_file, read_deck_bytes
 from sysplan_study.decks.indexed import IndexedDeck
-from sysplan_study.decks.model import DECK_FORMAT, DeckRef
-from sysplan_study.decks.yaml_lines import ContentError, Problem
+from sysplan_study.decks.model import DeckRef
 
-SCHEMA_VERSION = 2
-FILE_NAME = "cards.sqlite3"
-BUSY_MS = 3000
+if TYPE_CHECKING:  # parsing (cache_parse, the YAML loader) is imported only when a deck file has changed
+    from sysplan_study.decks.cache_parse import Payload, Progress
+    from sysplan_study.decks.yaml_lines import ContentError
+
 RACY_NS = 2_000_000_000  # a file changed this close to when it was recorded is always read and checksummed
 TRUST_STAT = os.name == "posix"  # elsewhere st_ctime is the creation time: it does not change on a write
-
-_TABLES = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE deck_file (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, builtin INTEGER NOT NULL,
-        size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, checksum TEXT NOT NULL, ctime_ns INTEGER NOT NULL,
-        ino INTEGER NOT NULL, recorded_ns INTEGER NOT NULL, deck_id TEXT NOT NULL, title TEXT NOT NULL,
-        kind TEXT NOT NULL, number TEXT, note TEXT, card_ids TEXT NOT NULL, body TEXT NOT NULL)""",
-    """CREATE TABLE card (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, seq INTEGER NOT NULL,
-        card_id TEXT NOT NULL, data TEXT NOT NULL)""",
-    "CREATE UNIQUE INDEX card_seq ON card(file_id, seq)",
-    "CREATE INDEX card_by_id ON card(file_id, card_id)",
-    # The folded search text apart from the cards' JSON: a scan for a 1-2 character needle reads only this.
-    "CREATE TABLE fold (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, seq INTEGER NOT NULL, text TEXT NOT NULL)",
-)
-_FTS = ("CREATE VIRTUAL TABLE card_text USING fts5(text, content='fold', content_rowid='id', "
-        "tokenize='trigram case_sensitive 1')")
+PREFIX_MAX = 2000  # a two-character needle occurring more often is found faster by scanning the folded text
 _ROW = ("id, path, builtin, size, mtime_ns, checksum, ctime_ns, ino, recorded_ns, deck_id, title, kind, number, "
         "note, card_ids")
-_schema: tuple[tuple[str, ...], list[tuple[Any, ...]]] | None = None
-
-
-def _fingerprint() -> str:
-    return f"schema {SCHEMA_VERSION}, deck format {DECK_FORMAT}, sysplan-study {__version__}"
-
-
-def _expected() -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """This version's DDL (with the FTS5 table where SQLite has the trigram tokenizer) and the sqlite_master rows
-    it produces, made once per process in memory."""
-    global _schema
-    if _schema is None:
-        mem = sqlite3.connect(":memory:")
-        ddl: tuple[str, ...] = _TABLES
-        for statement in _TABLES:
-            mem.execute(statement)
-        try:
-            mem.execute(_FTS)
-            ddl = (*_TABLES, _FTS)
-        except sqlite3.Error:
-            pass  # no FTS5 or no trigram tokenizer: every search scans the folded text
-        _schema = (ddl, _master(mem))
-        mem.close()
-    return _schema
-
-
-def _usual() -> list[tuple[Any, ...]]:
-    """What sqlite_master holds with SQLite's FTS5 as of 3.40 (checked first, saving the in-memory build)."""
-    shadow = {"config": "(k PRIMARY KEY, v) WITHOUT ROWID", "data": "(id INTEGER PRIMARY KEY, block BLOB)",
-              "docsize": "(id INTEGER PRIMARY KEY, sz BLOB)",
-              "idx": "(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID"}
-    rows: list[tuple[Any, ...]] = [
-        ("index", "card_by_id", "card", _TABLES[4]), ("index", "card_seq", "card", _TABLES[3]),
-        ("index", "sqlite_autoindex_deck_file_1", "deck_file", None),
-        ("index", "sqlite_autoindex_meta_1", "meta", None),
-        ("table", "card", "card", _TABLES[2]), ("table", "card_text", "card_text", _FTS),
-        ("table", "deck_file", "deck_file", _TABLES[1]), ("table", "fold", "fold", _TABLES[5]),
-        ("table", "meta", "meta", _TABLES[0]),
-        *(("table", f"card_text_{k}", f"card_text_{k}", f"CREATE TABLE 'card_text_{k}'{v}") for k, v in shadow.items()),
-    ]
-    return sorted(rows, key=repr)
-
-
-def _master(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=repr)
-
-
-def cache_file() -> Path:
-    """Where the card index lives (in the data home's cache directory)."""
-    from sysplan_study.paths import cache_dir
-
-    return cache_dir() / FILE_NAME
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA trusted_schema = OFF")  # no function calls from views or triggers (there are none)
-    return conn
-
-
-def _open_checked(path: Path) -> sqlite3.Connection | None:
-    """The cache file if it is exactly this version's card index, else None (never raises)."""
-    if not path.is_file():
-        return None
-    try:
-        conn = _connect(path)
-    except sqlite3.Error:
-        return None
-    try:
-        found = _master(conn)
-        if found == _usual() or found == _expected()[1]:  # the usual SQLite first: no in-memory build
-            if conn.execute("SELECT key, value FROM meta").fetchall() == [("version", _fingerprint())]:
-                return conn
-    except sqlite3.Error:
-        pass
-    conn.close()
-    return None
-
-
-def _create(path: Path) -> sqlite3.Connection:
-    """A new, empty card index at path (whatever was there before is deleted)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    conn = _connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in _expected()[0]:
-            conn.execute(statement)
-        conn.execute("INSERT INTO meta (key, value) VALUES ('version', ?)", (_fingerprint(),))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
 
 
 def _checksum(data: bytes) -> str:
@@ -184,12 +72,12 @@ class DeckIndex:
         if os.environ.get("SYSPLAN_NO_CACHE"):
             return None
         path = cache_file()
-        conn = _open_checked(path)
+        conn = open_checked(path)
         if conn is None:
             try:
-                conn = _create(path)
+                conn = create(path)
             except (OSError, sqlite3.Error):
-                conn = _open_checked(path)  # another process may have just created it
+                conn = open_checked(path)  # another process may have just created it
                 if conn is None:
                     return None
         return cls(conn)
@@ -213,9 +101,15 @@ class DeckIndex:
                 row = None
             try:
                 st = os.stat(path)
-                if row is not None and _unchanged(st, row):
-                    out.append(self._ref(row, path, builtin))
-                    continue
+            except OSError:
+                out.append(_unreadable(path, builtin))
+                continue
+            if row is not None and _unchanged(st, row):
+                out.append(self._ref(row, path, builtin))
+                continue
+            from sysplan_study.decks.yaml_lines import ContentError  # only when a file must be read: not at start
+
+            try:
                 data = read_deck_bytes(path)  # bounded, and a FIFO is refused rather than read (ContentError)
             except ContentError as e:
                 out.append(e)
@@ -234,6 +128,8 @@ class DeckIndex:
         if refresh:
             self._refresh(refresh)
         if todo:
+            from sysplan_study.decks import cache_parse
+
             parsed = cache_parse.parse_all([(str(p), b, d) for _, p, b, d, _ in todo], progress)
             stored = self._store([(key, r) for (_, _, _, _, key), r in zip(todo, parsed)], cached)
             for (i, path, builtin, _, _), result, file_id in zip(todo, parsed, stored):
@@ -252,7 +148,7 @@ class DeckIndex:
         except sqlite3.DatabaseError:  # damaged pages (the schema was fine): start the index again
             self.conn.close()
             try:
-                self.conn = _create(cache_file())
+                self.conn = create(cache_file())
             except (OSError, sqlite3.Error):
                 self.conn = sqlite3.connect(":memory:")  # nothing to read, every write fails: decks from memory
             return {}
@@ -286,6 +182,8 @@ class DeckIndex:
                cached: dict[str, tuple[Any, ...]]) -> list[int | None]:
         """Write parsed decks in one transaction (dropping their old rows and those of vanished files); the new
         file ids, or None for each when the index cannot be written now (the decks are then served from memory)."""
+        from sysplan_study.decks.yaml_lines import ContentError
+
         ids: list[int | None] = []
 
         def work(c: sqlite3.Connection) -> None:
@@ -360,15 +258,20 @@ class DeckIndex:
 
     def candidates(self, file_ids: Iterable[int], needle: str) -> dict[int, list[int]]:
         """Positions, per deck file, of the cards whose folded text contains the folded needle (a superset of the
-        exact matches: the caller checks each). Three characters or more go through the trigram index; shorter
-        ones, which a trigram index cannot find, scan the folded text of the decks asked for."""
+        exact matches: the caller checks each). Three characters or more go through the trigram index, and so do
+        two: every occurrence starts a trigram (search texts end with a line break), so the cards holding a trigram
+        that starts with the needle are those (a range of the index's terms, read through fts5vocab). A single
+        character, which too many trigrams start with, scans the folded text of the decks asked for."""
         wanted = set(file_ids)
+        rows: Any = None
         if self.fts and len(needle) >= 3:
             rows = self.conn.execute(
                 "SELECT f.file_id, f.seq FROM card_text JOIN fold f ON f.id = card_text.rowid WHERE card_text MATCH ?",
                 ('"' + needle.replace('"', '""') + '"',),
             )
-        else:
+        elif self.fts and len(needle) == 2:
+            rows = self._starting_trigrams(needle)
+        if rows is None:
             rows = self.conn.execute(
                 "SELECT file_id, seq FROM fold "
                 "WHERE instr(text, ?) > 0 AND file_id IN (SELECT value FROM json_each(?))",
@@ -382,6 +285,26 @@ class DeckIndex:
             seqs.sort()
         return out
 
+    def _starting_trigrams(self, needle: str) -> Any:
+        """(file id, position) of the cards with a trigram starting with a two-character needle; None when the
+        index cannot say (no such range of terms, no fts5vocab) or the needle is too common for the index to beat
+        a scan (more than PREFIX_MAX occurrences): the caller scans instead."""
+        bounds = _term_range(needle)
+        if bounds is None or "\n" in needle:  # a needle ending the text's last line would start no trigram
+            return None
+        try:
+            # A virtual table in this connection's temp schema: the index file itself is never changed.
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.card_terms USING fts5vocab(main, card_text, "
+                              "instance)")
+            docs = self.conn.execute("SELECT doc FROM temp.card_terms WHERE term >= ? AND term < ? LIMIT ?",
+                                     (*bounds, PREFIX_MAX + 1)).fetchall()
+            if len(docs) > PREFIX_MAX:
+                return None
+            return self.conn.execute("SELECT file_id, seq FROM fold WHERE id IN (SELECT value FROM json_each(?))",
+                                     (f"[{','.join(str(int(d)) for d, in docs)}]",)).fetchall()
+        except sqlite3.Error:
+            return None
+
     def stale(self, file_ids: Iterable[int]) -> set[int]:
         """Which of these deck files the index no longer holds (another process stored them again meanwhile)."""
         wanted = set(file_ids)
@@ -389,6 +312,15 @@ class DeckIndex:
             "SELECT id FROM deck_file WHERE id IN (SELECT value FROM json_each(?))",
             (f"[{','.join(str(int(f)) for f in sorted(wanted))}]",))}
         return wanted - held
+
+
+def _term_range(needle: str) -> tuple[str, str] | None:
+    """The index terms (trigrams) that start with a two-character needle: [needle, the next string of its
+    length) in code point order, which is SQLite's byte order of UTF-8; None when there is no next string."""
+    last = ord(needle[-1])
+    if last >= 0x10FFFF or 0xD800 <= last + 1 <= 0xDFFF:
+        return None
+    return needle, needle[:-1] + chr(last + 1)
 
 
 def _unchanged(st: os.stat_result, row: tuple[Any, ...]) -> bool:
@@ -400,6 +332,8 @@ def _unchanged(st: os.stat_result, row: tuple[Any, ...]) -> bool:
 
 def _unreadable(path: Path, builtin: bool) -> ContentError:
     """The ContentError load_file gives for a file that cannot be read."""
+    from sysplan_study.decks.yaml_lines import ContentError, Problem
+
     try:
         load_file(path, builtin)
     except ContentError as e:
@@ -413,6 +347,6 @@ def load_ref(path: Path, builtin: bool) -> DeckRef:
     if index is None:
         return DeckRef.of(load_file(path, builtin))
     (result,) = index.load([(path, builtin)])
-    if isinstance(result, ContentError):
-        raise result
+    if not isinstance(result, DeckRef):
+        raise result  # the file's ContentError
     return result

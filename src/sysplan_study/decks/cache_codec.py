@@ -49,7 +49,9 @@ def fold(text: str) -> str:
 
 
 def search_text(card: Card) -> str:
-    """What the index searches for a card: its id, prompt and every item and sub-item, folded, one per line.
+    """What the index searches for a card: its id, prompt and every item and sub-item, folded, one per line
+    (the last line ended too, so every occurrence of a needle is followed by a character: a two-character needle
+    is then always the start of one of the text's trigrams, which the card index looks up).
 
     Each part is folded on its own, so a folded needle found in one part of a card is found here too.
     """
@@ -59,7 +61,7 @@ def search_text(card: Card) -> str:
         item = stack.pop()
         parts.append(item.text)
         stack.extend(reversed(item.children))
-    return SEPARATOR.join(fold(p) for p in parts)
+    return SEPARATOR.join(fold(p) for p in parts) + SEPARATOR
 
 
 # ---------------------------------------------------------------------------------------------- encoding

@@ -6,10 +6,13 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sysplan_study.decks.model import Deck
-from sysplan_study.decks.validate import build_deck
-from sysplan_study.decks.yaml_lines import ContentError, Problem, parse_yaml
+# The YAML loader, validation and Problem are imported where used: a start from the card index reads no deck
+# file and needs none of them.
+if TYPE_CHECKING:
+    from sysplan_study.decks.model import Deck
+    from sysplan_study.decks.yaml_lines import Problem
 
 
 def builtin_content_dir() -> Path:
@@ -32,20 +35,29 @@ def entry_problem(path: Path) -> Problem | None:
 
     Uses stat only: a FIFO is never opened, so nothing here can block.
     """
-    shown = str(path)
     try:
         st = os.stat(path)
     except OSError as e:
-        if e.errno == errno.ELOOP:
-            return Problem(shown, 0, f"{SKIPPED}：符号链接循环（symlink loop）")
-        if os.path.islink(path):
-            return Problem(shown, 0, f"{SKIPPED}：符号链接指向不存在的文件（dangling symlink）")
-        return Problem(shown, 0, f"{SKIPPED}：无法读取（cannot read: {e.strerror or e}）")
+        return _stat_problem(path, e)
+    if stat.S_ISREG(st.st_mode):
+        return None
+    from sysplan_study.decks.yaml_lines import Problem  # only for an odd entry: the usual start needs no Problem
+
     if stat.S_ISDIR(st.st_mode):
-        return Problem(shown, 0, f"{SKIPPED}：这是一个目录，不是卡组文件（a directory, not a deck file）")
-    if not stat.S_ISREG(st.st_mode):
-        return Problem(shown, 0, f"{SKIPPED}：不是普通文件（FIFO、设备或套接字）（not a regular file）")
-    return None
+        return Problem(str(path), 0, f"{SKIPPED}：这是一个目录，不是卡组文件（a directory, not a deck file）")
+    return Problem(str(path), 0, f"{SKIPPED}：不是普通文件（FIFO、设备或套接字）（not a regular file）")
+
+
+def _stat_problem(path: Path, e: OSError) -> Problem:
+    """Why an entry that cannot be stat'ed is skipped: a symlink loop, a dangling link, or the OS error."""
+    from sysplan_study.decks.yaml_lines import Problem
+
+    shown = str(path)
+    if e.errno == errno.ELOOP:
+        return Problem(shown, 0, f"{SKIPPED}：符号链接循环（symlink loop）")
+    if os.path.islink(path):
+        return Problem(shown, 0, f"{SKIPPED}：符号链接指向不存在的文件（dangling symlink）")
+    return Problem(shown, 0, f"{SKIPPED}：无法读取（cannot read: {e.strerror or e}）")
 
 
 def scan_decks(directory: Path) -> tuple[list[Path], list[Problem]]:
@@ -58,6 +70,8 @@ def scan_decks(directory: Path) -> tuple[list[Path], list[Problem]]:
     try:
         names = sorted(p for p in directory.iterdir() if p.suffix in DECK_SUFFIXES and not p.name.startswith("."))
     except OSError as e:
+        from sysplan_study.decks.yaml_lines import Problem
+
         return [], [Problem(str(directory), 0, f"无法读取卡组目录（cannot list directory: {e.strerror or e}）")]
     files: list[Path] = []
     problems: list[Problem] = []
@@ -77,6 +91,8 @@ def deck_files(directory: Path) -> list[Path]:
 
 def read_deck_bytes(path: Path) -> bytes:
     """A deck file's bytes, never blocking (a FIFO is refused, not read) and never more than MAX_DECK_BYTES."""
+    from sysplan_study.decks.yaml_lines import ContentError, Problem
+
     shown = str(path)
     try:
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
@@ -106,6 +122,9 @@ def read_deck_bytes(path: Path) -> bytes:
 
 def load_file(path: Path, builtin: bool = False) -> Deck:
     """Read (bounded, never blocking), parse and validate one deck file; raises ContentError."""
+    from sysplan_study.decks.validate import build_deck
+    from sysplan_study.decks.yaml_lines import ContentError, Problem, parse_yaml
+
     shown = str(path)
     data = read_deck_bytes(path)
     doc = parse_yaml(data, shown)

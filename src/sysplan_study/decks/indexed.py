@@ -6,7 +6,6 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
-from sysplan_study.decks import cache_codec as codec
 from sysplan_study.decks.files import load_file
 from sysplan_study.decks.model import Card, Deck, DeckRef
 from sysplan_study.errors import UserError
@@ -47,6 +46,8 @@ class IndexedDeck(DeckRef):
         return deck
 
     def _load_full(self) -> Deck:
+        from sysplan_study.decks import cache_codec as codec  # JSON decoding: only once cards are asked for
+
         try:
             meta = (self.id, self.title, self.kind, self.number, self.note, self.builtin)
             return codec.decode_deck(meta, self.index.body(self.file_id), self.cards, self.path)
@@ -59,6 +60,8 @@ class IndexedDeck(DeckRef):
         if self._full is not None:
             return self._full.cards
         if self._cards is None:
+            from sysplan_study.decks import cache_codec as codec
+
             try:
                 cards = tuple(codec.decode_card(data, self.path) for _, data in self.index.card_rows(self.file_id))
                 if tuple(c.id for c in cards) != self.card_ids:
@@ -72,6 +75,8 @@ class IndexedDeck(DeckRef):
         """The cards at these positions (sorted, no repeats), decoding only those."""
         if self._full is not None or self._cards is not None:
             return [self.cards[i] for i in seqs]
+        from sysplan_study.decks import cache_codec as codec
+
         try:
             rows = self.index.card_rows(self.file_id, seqs)
             cards = [codec.decode_card(data, self.path) for _, data in rows]
@@ -89,6 +94,8 @@ class IndexedDeck(DeckRef):
         if found is None:
             if card_id not in self.card_ids:
                 raise KeyError(card_id)
+            from sysplan_study.decks import cache_codec as codec
+
             try:
                 found = codec.decode_card(self.index.card_row(self.file_id, card_id), self.path)
                 if found.id != card_id:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import unicodedata
+from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sysplan_study.decks.files import builtin_content_dir, load_file, scan_decks
-from sysplan_study.decks.model import Card, Deck, DeckRef, Library
-from sysplan_study.decks.yaml_lines import ContentError, Problem
+from sysplan_study.decks.model import DeckRef, Library
 from sysplan_study.errors import UserError
+
+# Problem and ContentError are imported where a deck is invalid: a start with valid decks needs neither.
+if TYPE_CHECKING:
+    from sysplan_study.decks.model import Card, Deck
+    from sysplan_study.decks.yaml_lines import ContentError, Problem
 
 
 def check_files(paths: Iterable[Path], builtin: bool = False) -> tuple[list[Deck], list[Problem]]:
     """Validate files independently and also across files (deck and card ids unique); never raises."""
+    from sysplan_study.decks.yaml_lines import ContentError
+
     decks: list[Deck] = []
     problems: list[Problem] = []
     for path in paths:
@@ -27,6 +33,8 @@ def check_files(paths: Iterable[Path], builtin: bool = False) -> tuple[list[Deck
 
 def _cross_check(decks: list[Any]) -> list[Problem]:
     """Deck ids and card ids must be unique across files (works on Deck and DeckRef alike)."""
+    from sysplan_study.decks.yaml_lines import Problem
+
     problems = []
     seen_deck: dict[str, str] = {}
     seen_card: dict[str, str] = {}
@@ -98,6 +106,11 @@ class LoadedLibrary(Library):
     def _deck_of(self, value: dict[str, DeckRef]) -> None:
         self._card_decks = value
 
+    @property
+    def card_ids(self) -> tuple[str, ...]:
+        """Every card id in deck order, without loading cards (joined in C: 20,000 ids start every review)."""
+        return tuple(chain.from_iterable(d.card_ids for d in self.decks))
+
 
 def _skip_warning(problems: list[Problem]) -> str:
     """One line for a skipped user deck: its first problem, how many more, and that the deck was skipped."""
@@ -127,9 +140,9 @@ def load_library(
     loaded = index.load(entries, progress) if index is not None else _parse_each(entries, progress)
     # Deck validation starts every card id with its deck id and a dot, and deck ids have no dot: decks with
     # distinct ids cannot then share a card id, and the per-card check (a map of every card id) is not needed.
-    by_card = not all(isinstance(d, ContentError) or _own_prefix(d) for d in loaded)
+    by_card = not all(not isinstance(d, DeckRef) or _own_prefix(d) for d in loaded)
     for (_, builtin), deck in zip(entries, loaded, strict=True):
-        if isinstance(deck, ContentError):
+        if not isinstance(deck, DeckRef):  # the ContentError of an invalid file
             if builtin:
                 fatal.extend(deck.problems)
             else:
@@ -147,6 +160,8 @@ def load_library(
             seen_card.update(dict.fromkeys(deck.card_ids, deck.path))
         decks.append(deck)
     if fatal:
+        from sysplan_study.decks.yaml_lines import ContentError
+
         raise ContentError(fatal)
     return LoadedLibrary(decks, warnings)
 
@@ -164,6 +179,8 @@ def _parse_each(
     entries: list[tuple[Path, bool]], progress: Callable[[int, int], None] | None
 ) -> list[DeckRef | ContentError]:
     """Every deck file parsed now (no card index to be had: SYSPLAN_NO_CACHE, or a home that cannot be written)."""
+    from sysplan_study.decks.yaml_lines import ContentError
+
     out: list[DeckRef | ContentError] = []
     if progress is not None:
         progress(0, len(entries))
@@ -180,9 +197,14 @@ def _parse_each(
 def _clash(deck: DeckRef, seen_deck: dict[str, str], seen_card: dict[str, str]) -> list[Problem]:
     """Why a deck cannot join the decks already loaded: its deck id or a card id is taken (the earlier one stays)."""
     if deck.id in seen_deck:
+        from sysplan_study.decks.yaml_lines import Problem
+
         return [Problem(deck.path, 1, _deck_id_taken(deck.id, seen_deck[deck.id]))]
-    if seen_card.keys().isdisjoint(deck.card_ids):  # the usual case, checked without a loop in Python
+    # The usual cases: no card map kept (every deck's ids carry its own prefix), or no id shared, checked in C.
+    if not seen_card or seen_card.keys().isdisjoint(deck.card_ids):
         return []
+    from sysplan_study.decks.yaml_lines import Problem
+
     return [Problem(deck.path, deck.card(cid).line, _card_id_taken(cid, seen_card[cid]))
             for cid in deck.card_ids if cid in seen_card]
 
@@ -192,6 +214,8 @@ def _clash(deck: DeckRef, seen_deck: dict[str, str], seen_card: dict[str, str]) 
 
 def fold(text: str) -> str:
     """Normalise for searching and matching: NFKC (full-width → ASCII), case-folded."""
+    import unicodedata
+
     return unicodedata.normalize("NFKC", text).casefold()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from sysplan_study.decks.cache_codec import fold, fold_char
@@ -29,10 +28,13 @@ def _folded(text: str) -> tuple[str, list[int] | range]:
 
 
 def needle_of(query: str) -> str:
-    """The folded search text; a UserError when it is empty."""
+    """The folded search text; a UserError when it is empty or not text (bytes that are not UTF-8 reach Python
+    as lone surrogates: no deck text holds one, and the card index cannot even be asked for one)."""
     needle = "".join(_fold_char(ch) for ch in query.strip())
     if not needle:
         raise UserError("搜索内容为空（search text is empty）")
+    if any("\ud800" <= ch <= "\udfff" for ch in needle):
+        raise UserError("搜索内容不是有效的 UTF-8 文字（search text is not valid UTF-8）")
     return needle
 
 
@@ -50,22 +52,43 @@ def spans(text: str, needle: str) -> list[tuple[int, int]]:
     return out
 
 
-@dataclass(frozen=True)
 class ItemHit:
-    """An item (or sub-item) that contains the search text: its path of 0-based indices and the item."""
+    """An item (or sub-item) that contains the search text: its path of 0-based indices and the item.
 
-    path: tuple[int, ...]
-    item: Item
+    A plain class, not a dataclass: the two dataclasses cost a millisecond of every search's start-up."""
+
+    __slots__ = ("path", "item")
+
+    def __init__(self, path: tuple[int, ...], item: Item):
+        self.path, self.item = path, item
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ItemHit) and (self.path, self.item) == (other.path, other.item)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.item))
+
+    def __repr__(self) -> str:
+        return f"ItemHit(path={self.path!r}, item={self.item!r})"
 
 
-@dataclass(frozen=True)
 class Hit:
     """A card that contains the search text, and where: its id, its prompt, which items."""
 
-    card: Card
-    in_id: bool
-    in_prompt: bool
-    items: tuple[ItemHit, ...]
+    __slots__ = ("card", "in_id", "in_prompt", "items")
+
+    def __init__(self, card: Card, in_id: bool, in_prompt: bool, items: tuple[ItemHit, ...]):
+        self.card, self.in_id, self.in_prompt, self.items = card, in_id, in_prompt, items
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hit) and (self.card, self.in_id, self.in_prompt, self.items) == (
+            other.card, other.in_id, other.in_prompt, other.items)
+
+    def __hash__(self) -> int:
+        return hash((self.card, self.in_id, self.in_prompt, self.items))
+
+    def __repr__(self) -> str:
+        return f"Hit(card={self.card!r}, in_id={self.in_id!r}, in_prompt={self.in_prompt!r}, items={self.items!r})"
 
     def to_json(self) -> dict[str, object]:
         """The card's JSON object plus a `matched` key (where the text was found; items as 1-based paths)."""

@@ -53,6 +53,9 @@ def listing(library: Library, cards: Sequence[Card], spans: Spans | None = None,
     """Cards under their chapter and section headings: `N项 question  id`, one wrapped paragraph per card;
     with `spans`, matches are highlighted; with `items`, the matching items follow their card."""
     from rich.console import Group
+    from rich.text import Text
+
+    from sysplan_study.ui.wrap import Wrapped
 
     counts: dict[str, int] = {}
     for c in cards:
@@ -74,8 +77,13 @@ def listing(library: Library, cards: Sequence[Card], spans: Spans | None = None,
             section_key = section_head[0]
         elif section_head is None and section_key is not None:
             section_key = None
-        body = join(marked(question(card), spans), "  ", marked(card.id, spans, "dim"))
-        parts.append(wrapped(body, prefix=f"  {card.count:>2}项 "))
+        if spans is None:  # what join(text(question), "  ", text(id, "dim")) makes, without the three Texts
+            body = Text(question(card))
+            body.append("  ")
+            body.append(card.id, "dim")
+        else:
+            body = join(marked(question(card), spans), "  ", marked(card.id, spans, "dim"))
+        parts.append(Wrapped(body, prefix=f"  {card.count:>2}项 ", copy=False))
         for path, item in items(card) if items else ():
             label = " ".join(item_label(d, i) for d, i in enumerate(path))
             parts.append(wrapped(marked(item_text(item), spans), prefix=f"{' ' * 7}{label} "))
@@ -96,12 +104,12 @@ class DeckOverview:
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.console import Group
 
-        from sysplan_study.ui.render import simple_table
-
         if options.max_width >= self.WIDE:
+            from sysplan_study.ui.fast_table import FastTable  # render.simple_table's output, drawn faster
+
             cells = ([r["id"], KIND_NAMES.get(r["kind"], r["kind"]), r["cards"], r["new"], r["due"], r["title"]]
                      for r in self.rows)
-            yield simple_table(["id", "类型", "卡片", "新", "到期", "标题"], cells)
+            yield FastTable(["id", "类型", "卡片", "新", "到期", "标题"], cells)
             return
         parts = []
         for r in self.rows:

@@ -50,6 +50,22 @@ def _graphemes(text: str) -> tuple[tuple[int, int, int], ...]:
     return tuple(split_graphemes(text)[0])
 
 
+def _fits(text: str, width: int) -> bool:
+    """True if the whole paragraph fits on one line: its cells without the trailing spaces are at most `width`.
+
+    Exactly what the greedy loop decides (it then keeps the whole paragraph as one line): without a zero-width
+    joiner or variation selector Rich's cell_len is the sum of the graphemes' cells, and the text without its
+    trailing spaces holds every grapheme up to the last one that is not a space (at least what the loop counts).
+    """
+    if "\u200d" in text or "\ufe0f" in text:
+        return False
+    if len(text) <= width // 2:  # no character is wider than two cells
+        return True
+    from rich.cells import cell_len
+
+    return cell_len(text.rstrip()) <= width  # str.rstrip() strips exactly what is_space calls a space here
+
+
 def _levels(text: str, spans: tuple[tuple[int, int, int], ...]) -> list[int]:
     """For each boundary k (before grapheme k, 0 < k < n), the strongest rule a break there would break."""
     inside = [False] * (len(text) + 1)
@@ -75,6 +91,9 @@ def _levels(text: str, spans: tuple[tuple[int, int, int], ...]) -> list[int]:
 
 def _wrap_paragraph(text: str, base: int, width: int, out: list[tuple[int, int]]) -> None:
     """Greedy: each line ends at the furthest boundary that fits, breaking the weakest rule only when needed."""
+    if _fits(text, width):  # most items and headings: one line, no grapheme or rule needed
+        out.append((base, base + len(text)))
+        return
     spans = _graphemes(text)
     if not spans:
         out.append((base, base))
@@ -135,10 +154,15 @@ class Wrapped:
     """A Rich renderable: styled text wrapped by `wrap` to the width it is given, with a first-line prefix
     (e.g. an item label) and a hanging indent under the text for the following lines."""
 
-    def __init__(self, text: Any, prefix: Any = "", indent: int | None = None, style: str = ""):
+    def __init__(self, text: Any, prefix: Any = "", indent: int | None = None, style: str = "", *,
+                 copy: bool = True):
+        """`copy=False`: the caller hands a Text over (made for this, not changed afterwards), saving a copy."""
         from rich.text import Text
 
-        self.text = text.copy() if isinstance(text, Text) else Text(str(text), style=style)
+        if isinstance(text, Text):
+            self.text = text.copy() if copy or "\t" in text.plain else text
+        else:
+            self.text = Text(str(text), style=style)
         if "\t" in self.text.plain:
             self.text.plain = self.text.plain.replace("\t", " ")  # a tab measures 0 cells but moves the cursor
         self.prefix = prefix if isinstance(prefix, Text) else Text(str(prefix))
@@ -153,8 +177,12 @@ class Wrapped:
         plain = self.text.plain
         avail = max(2, width - self.indent)
         out = []
+        whole = all(0 <= s.start < s.end <= len(plain) for s in self.text.spans)
         for n, (start, end) in enumerate(wrap(plain, avail)):
-            line = self.text[start:visible_end(plain, start, end)]
+            stop = visible_end(plain, start, end)
+            # The whole text on one line is the text itself: slicing it would copy it span by span, unchanged
+            # (slicing drops empty spans only, hence `whole`).
+            line = self.text if whole and start == 0 and stop == len(plain) else self.text[start:stop]
             head = Text()  # unstyled: append_text turns each part's own style into a span, which render() keeps
             head.append_text(self.prefix if n == 0 else Text(" " * self.indent))
             head.append_text(line)
