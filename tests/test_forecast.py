@@ -56,7 +56,7 @@ def test_if_stop_is_the_mean_predicted_recall_of_studied_items(invoke: Any, isol
     conn = sqlite3.connect(isolated_home / "sysplan.db")
     sched = Scheduler()
     recalls = []
-    for cid, item, s, d, last in conn.execute("SELECT * FROM item_state"):
+    for cid, item, s, d, last in conn.execute("SELECT card_id, item, stability, difficulty, last_day FROM item_state"):
         if item < library.card(cid).count:
             noon = datetime.fromisoformat(last).replace(hour=12, tzinfo=timezone.utc)
             card = Card(card_id=1, state=State.Review, stability=s, difficulty=d, due=noon, last_review=noon)

@@ -171,7 +171,7 @@ def _user_decks(home: Path, n: int = 3) -> None:
         (home / "decks" / f"mine{i}.yaml").write_text(DECK.format(n=i), encoding="utf-8")
 
 
-@pytest.mark.parametrize("damage", [None, "not json", '["x", 1]', '["a", "b", "c", "no items here"]'])
+@pytest.mark.parametrize("damage", [None, "not numbers", "4", "0,0", "2,-1", "4,²", "", "4,2,1"])
 def test_item_counts_are_read_off_the_index_without_decoding_cards(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch, damage: str | None
 ) -> None:
@@ -187,7 +187,8 @@ def test_item_counts_are_read_off_the_index_without_decoding_cards(
     if damage is not None:  # a damaged row: that deck counts its cards (from its file), the others still do not
         conn = sqlite3.connect(cache.cache_file())
         with conn:
-            conn.execute("UPDATE card SET data = ? WHERE card_id = 'mine1.pdca'", (damage,))
+            assert conn.execute("SELECT item_counts FROM deck_file WHERE deck_id = 'mine1'").fetchone() == ("4,2",)
+            conn.execute("UPDATE deck_file SET item_counts = ? WHERE deck_id = 'mine1'", (damage,))
         conn.close()
     lib = load_library()
     decoded: list[str] = []

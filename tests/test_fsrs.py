@@ -149,3 +149,13 @@ def test_reset_makes_the_card_new_and_capped_due_is_kept() -> None:
     # A cap is never a push out: a scheduler that gives an earlier due keeps its own.
     early = replay.keep_cap(replay.CardState(1, 250, 1, d), d + timedelta(days=5))
     assert early.due == d
+
+
+@pytest.mark.parametrize("w20", [0.1542, 0.1, 0.5, 0.8])
+def test_curve_is_py_fsrs_decay_and_factor_exactly(w20: float) -> None:
+    """The curve is computed without py-fsrs; it must be its very numbers, bit for bit."""
+    from fsrs import Scheduler
+
+    parameters = (*fsrs.DEFAULT_PARAMETERS[:20], w20)
+    s = Scheduler(parameters=parameters)
+    assert fsrs.curve(parameters) == (s._DECAY, s._FACTOR)

@@ -29,7 +29,7 @@ def day(n: int) -> str:
 def stored(db: Path) -> dict[tuple[str, int], tuple[float, float, str]]:
     conn = sqlite3.connect(db)
     try:
-        return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute("SELECT * FROM item_state")}
+        return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute("SELECT card_id, item, stability, difficulty, last_day FROM item_state")}
     finally:
         conn.close()
 

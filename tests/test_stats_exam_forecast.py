@@ -111,7 +111,7 @@ def test_the_sum_is_the_python_sum(tmp_path: Path) -> None:
         model = fsrs.scheduler(cfg)
         recall = fsrs.recall_function(cfg)
         stop = [recall(s, (day - date.fromisoformat(last)).days) for cid, item, s, _, last in
-                store.conn.execute("SELECT * FROM item_state") if item < counts.get(cid, 0)]
+                store.conn.execute("SELECT card_id, item, stability, difficulty, last_day FROM item_state") if item < counts.get(cid, 0)]
         studied, total = item_states.recall_total(store, counts, day, model._DECAY, model._FACTOR)
         assert studied == len(stop) > 50
         assert total == pytest.approx(sum(stop), rel=1e-12)

@@ -127,7 +127,7 @@ def lowest_oracle(store: Store, today: date) -> list[tuple[str, int, float, date
     """Every in-scope item memory sorted at once, as the query did before it came in batches."""
     scope = {r[0] for r in store.conn.execute("SELECT card_id FROM temp.scope")}
     rows = [(cid, item, s, date.fromisoformat(last)) for cid, item, s, _, last in
-            store.conn.execute("SELECT * FROM item_state") if cid in scope]
+            store.conn.execute("SELECT card_id, item, stability, difficulty, last_day FROM item_state") if cid in scope]
     return sorted(rows, key=lambda r: (-max(0, (today - r[3]).days) / r[2], r[0], r[1]))
 
 

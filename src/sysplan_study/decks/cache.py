@@ -200,13 +200,13 @@ class DeckIndex:
                     ids.append(None)
                     continue
                 name, builtin, size, mtime, checksum, ctime, ino, recorded = key
-                deck_id, title, kind, number, note, card_ids, body, cards = result
+                deck_id, title, kind, number, note, card_ids, body, cards, counts = result
                 cur = c.execute(
                     "INSERT INTO deck_file (path, builtin, size, mtime_ns, checksum, ctime_ns, ino, recorded_ns, "
-                    "deck_id, title, kind, number, note, card_ids, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?)",
+                    "deck_id, title, kind, number, note, card_ids, item_counts, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?)",
                     (name, int(builtin), size, mtime, checksum, ctime, ino, recorded, deck_id, title, kind, number,
-                     note, card_ids, body),
+                     note, card_ids, counts, body),
                 )
                 file_id = int(cur.lastrowid or 0)
                 c.executemany("INSERT INTO card (file_id, seq, card_id, data) VALUES (?, ?, ?, ?)",

@@ -15,8 +15,9 @@ PARALLEL_MIN_FILES, PARALLEL_MIN_BYTES = 4, 1 << 20
 MAX_WORKERS = 4
 
 Progress = Callable[[int, int], None]  # (deck files parsed, deck files to parse); drawn by the caller, if at all
-# (deck id, title, kind, number, note, card ids joined by newlines, body JSON, [(card id, card JSON, search text)])
-Payload = tuple[str, str, str, "str | None", "str | None", str, str, list[tuple[str, str, str]]]
+# (deck id, title, kind, number, note, card ids joined by newlines, body JSON, [(card id, card JSON, search text)],
+# each card's number of items joined by commas)
+Payload = tuple[str, str, str, "str | None", "str | None", str, str, list[tuple[str, str, str]], str]
 Job = tuple[str, bool, bytes]  # (path as shown, built-in, the file's bytes)
 
 
@@ -34,7 +35,7 @@ def payload(shown: str, builtin: bool, data: bytes) -> "Payload | ContentError":
         return e
     cards = [(c.id, codec.encode_card(c), codec.search_text(c)) for c in deck.cards]
     return (deck.id, deck.title, deck.kind, deck.number, deck.note, "\n".join(c.id for c in deck.cards),
-            codec.encode_body(deck), cards)
+            codec.encode_body(deck), cards, ",".join(str(c.count) for c in deck.cards))
 
 
 def deck_of(p: Payload, path: str, builtin: bool) -> Deck:

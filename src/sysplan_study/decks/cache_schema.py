@@ -14,7 +14,8 @@ from typing import Any
 from sysplan_study import __version__
 from sysplan_study.decks.model import DECK_FORMAT
 
-SCHEMA_VERSION = 3  # 3: each card's search text ends with a line break (two-character searches use trigrams)
+SCHEMA_VERSION = 4  # 3: each card's search text ends with a line break (two-character searches use trigrams);
+# 4: each deck file's item counts per card
 FILE_NAME = "cards.sqlite3"
 BUSY_MS = 3000
 
@@ -23,7 +24,8 @@ TABLES = (
     """CREATE TABLE deck_file (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, builtin INTEGER NOT NULL,
         size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, checksum TEXT NOT NULL, ctime_ns INTEGER NOT NULL,
         ino INTEGER NOT NULL, recorded_ns INTEGER NOT NULL, deck_id TEXT NOT NULL, title TEXT NOT NULL,
-        kind TEXT NOT NULL, number TEXT, note TEXT, card_ids TEXT NOT NULL, body TEXT NOT NULL)""",
+        kind TEXT NOT NULL, number TEXT, note TEXT, card_ids TEXT NOT NULL, item_counts TEXT NOT NULL,
+        body TEXT NOT NULL)""",
     """CREATE TABLE card (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, seq INTEGER NOT NULL,
         card_id TEXT NOT NULL, data TEXT NOT NULL)""",
     "CREATE UNIQUE INDEX card_seq ON card(file_id, seq)",

@@ -1,9 +1,9 @@
 """Each card's item count (its 共N项), deck by deck, without decoding cards where the card index holds them.
 
 The forecast needs only how many items each card has: decoding 20,000 cards for that costs more than the whole
-forecast. A deck served from the card index gets its counts from one SQL query over the cards' stored JSON (the
-length of its items array); any other deck, or one whose index rows do not match its card ids (changed or damaged
-meanwhile), counts its cards.
+forecast. A deck served from the card index gets its counts from the index's row for its file (recorded when the file was
+parsed: one short string per deck file); any other deck, or one whose row does not match its card ids (changed or
+damaged meanwhile), counts its cards.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Sequence
 from sysplan_study.decks.cache import DeckIndex
 from sysplan_study.decks.indexed import IndexedDeck
 from sysplan_study.decks.model import DeckRef
-
-_ITEMS = 3  # position of the items array in a card's JSON (cache_codec.encode_card)
 
 
 def item_counts(decks: Sequence[DeckRef]) -> list[tuple[int, ...]]:
@@ -36,26 +34,20 @@ def item_counts(decks: Sequence[DeckRef]) -> list[tuple[int, ...]]:
 
 
 def _rows(index: DeckIndex, file_ids: list[int]) -> dict[int, tuple[tuple[str, ...], tuple[int, ...]]]:
-    """(card ids, item counts) of these deck files, in card order; a file whose rows cannot be read is left out."""
+    """(card ids, item counts) of these deck files, in card order, as the index recorded them when it parsed each
+    file; a file whose row cannot be read or whose counts are not a number per card is left out."""
     try:
-        rows = _query(index, file_ids)
-    except sqlite3.Error:  # a damaged row (not JSON) fails the whole query: then one file at a time
-        rows = []
-        for file_id in file_ids:
-            try:
-                rows += _query(index, [file_id])
-            except sqlite3.Error:
-                continue  # that deck counts its cards
-    out: dict[int, tuple[list[str], list[int]]] = {}
-    for file_id, card_id, n in rows:
-        ids, counts = out.setdefault(file_id, ([], []))
-        ids.append(card_id)
-        counts.append(n)
-    return {f: (tuple(ids), tuple(counts)) for f, (ids, counts) in out.items()}
-
-
-def _query(index: DeckIndex, file_ids: list[int]) -> list[tuple[int, str, int | None]]:
-    return index.conn.execute(
-        f"SELECT file_id, card_id, json_array_length(data, '$[{_ITEMS}]') FROM card "
-        "WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id, seq",
-        (f"[{','.join(str(int(f)) for f in file_ids)}]",)).fetchall()
+        rows = index.conn.execute(
+            "SELECT id, card_ids, item_counts FROM deck_file WHERE id IN (SELECT value FROM json_each(?))",
+            (f"[{','.join(str(int(f)) for f in file_ids)}]",)).fetchall()
+    except sqlite3.Error:  # damaged pages: every deck counts its cards
+        return {}
+    out: dict[int, tuple[tuple[str, ...], tuple[int, ...]]] = {}
+    for file_id, joined_ids, joined_counts in rows:
+        if not isinstance(joined_ids, str) or not isinstance(joined_counts, str):
+            continue
+        ids = tuple(joined_ids.split("\n")) if joined_ids else ()
+        parts = joined_counts.split(",") if joined_counts else []
+        if len(parts) == len(ids) and all(p.isascii() and p.isdigit() and len(p) < 7 for p in parts):
+            out[file_id] = (ids, tuple(int(p) for p in parts))
+    return out

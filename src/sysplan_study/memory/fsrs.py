@@ -84,11 +84,18 @@ def retrievability(memory: Memory, last_day: date, day: date, config: Config) ->
     return float(scheduler(config).get_card_retrievability(_card(memory, last_day, day), moment(day)))
 
 
+def curve(parameters: Sequence[float]) -> tuple[float, float]:
+    """FSRS-6's forgetting curve R = (1 + factor·t/S)^decay: (decay, factor) for these parameters, computed as
+    py-fsrs's Scheduler computes its _DECAY and _FACTOR (tests/test_fsrs.py checks they are equal), without
+    importing py-fsrs: reading a recall figure should not pay for the scheduler."""
+    decay = -parameters[20]
+    return decay, 0.9 ** (1 / decay) - 1
+
+
 def recall_function(config: Config) -> Callable[[float, int], float]:
     """Retrievability as a plain function of (stability, days since the answer), with py-fsrs's own decay and
     factor: the same number as `retrievability`, without building a card (the forecast calls it ~10⁵ times)."""
-    s = scheduler(config)
-    decay, factor = s._DECAY, s._FACTOR
+    decay, factor = curve(config.parameters)
 
     def recall(stability: float, days: int) -> float:
         return float((1 + factor * max(0, days) / stability) ** decay)

@@ -38,8 +38,7 @@ class Step:
 
         self.np = np
         self.w = w = config.parameters
-        s = fsrs.scheduler(config)
-        self.decay, self.factor = s._DECAY, s._FACTOR
+        self.decay, self.factor = fsrs.curve(config.parameters)
         d0_easy = w[4] - np.exp(w[5] * 3) + 1  # initial difficulty of Easy, unclamped (the mean-reversion target)
         self.d_target = d0_easy
 
@@ -191,6 +190,6 @@ def recall_if_stop(stability: Any, days: Any, config: fsrs.Config) -> list[float
 
     import numpy as np
 
-    s = fsrs.scheduler(config)
-    base = 1 + s._FACTOR * np.maximum(days, 0) / np.asarray(stability, dtype=float)
-    return list(map(math.pow, base.tolist(), repeat(s._DECAY)))
+    decay, factor = fsrs.curve(config.parameters)
+    base = 1 + factor * np.maximum(days, 0) / np.asarray(stability, dtype=float)
+    return list(map(math.pow, base.tolist(), repeat(decay)))

@@ -15,6 +15,7 @@ from itertools import chain
 from typing import Any, Sequence
 
 from sysplan_study.store.history import Store
+from sysplan_study.store.item_states import JULIAN_OFFSET
 
 # julianday() of a date is its day number (date.toordinal) plus this: both count whole days, from different origins.
 _ORDINAL = "CAST(julianday({}) - 1721424.5 AS INTEGER)"
@@ -60,8 +61,8 @@ def item_memories(store: Store, card_ids: Sequence[str]) -> ItemColumns:
     """The item memories of these cards, by card (in list order) and item."""
     import numpy as np
 
-    t = _table(store, "SELECT c.key, i.item, i.stability, i.difficulty, " + _ORDINAL.format("i.last_day")
-               + " FROM json_each(?) c JOIN item_state i ON i.card_id = c.value", card_ids, 5)
+    t = _table(store, f"SELECT c.key, i.item, i.stability, i.difficulty, i.day_number - {JULIAN_OFFSET} "
+               "FROM json_each(?) c JOIN item_state i ON i.card_id = c.value", card_ids, 5)
     card, item, last = (t[:, k].astype(np.int64) for k in (0, 1, 4))
     step, next_item = np.diff(card), np.diff(item)
     if ((step < 0) | ((step == 0) & (next_item <= 0))).any():  # in that order already, as SQLite reads them

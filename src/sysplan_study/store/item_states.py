@@ -195,11 +195,19 @@ def recall_total(store: Store, item_counts: Mapping[str, int], day: date, decay:
 
     _ensure_pow(store.conn)
     studied, total = store.conn.execute(
-        """SELECT count(*), sum(pow(1 + ? * max(0, julianday(?) - julianday(i.last_day)) / i.stability, ?))
+        """SELECT count(*), sum(pow(1 + ? * max(0, ? - i.day_number) / i.stability, ?))
            FROM json_each(?) c CROSS JOIN item_state i ON i.card_id = c.key AND i.item < c.value""",
-        (factor, day.isoformat(), decay, json.dumps(item_counts)),
+        (factor, day_number(day), decay, json.dumps(item_counts)),
     ).fetchone()
     return studied, total or 0.0
+
+
+def day_number(day: date) -> int:
+    """A date as item_state.day_number holds it (the whole part of its julianday): days apart subtract."""
+    return day.toordinal() + JULIAN_OFFSET
+
+
+JULIAN_OFFSET = 1721424  # julianday('0001-01-01') - 1, rounded down: day_number = date.toordinal() + this
 
 
 def _ensure_pow(conn: sqlite3.Connection) -> None:

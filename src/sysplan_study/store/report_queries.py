@@ -25,13 +25,15 @@ def lowest_recall(store: Store, today: date, first: int = 64) -> Iterator[tuple[
     taken from every memory and the few out of scope dropped (a third cheaper than joining each row to the scope);
     a batch mostly out of scope (one chapter) switches to the join for the rest.
     """
-    order = "max(0, julianday(?) - julianday(i.last_day)) / i.stability DESC, i.card_id, i.item"
+    order = "max(0, ? - i.day_number) / i.stability DESC, i.card_id, i.item"
     alone = ("SELECT i.card_id, i.item, i.stability, i.last_day, i.card_id IN (SELECT card_id FROM temp.scope) "
              f"FROM item_state i ORDER BY {order} LIMIT ? OFFSET ?")
     # The scope drives the join (one primary-key range of item_state per card, not one scope lookup per item).
     joined = ("SELECT i.card_id, i.item, i.stability, i.last_day, 1 FROM temp.scope d CROSS JOIN item_state i "
               f"ON i.card_id = d.card_id ORDER BY {order} LIMIT ? OFFSET ?")
-    day = today.isoformat()
+    from sysplan_study.store.item_states import day_number
+
+    day = day_number(today)
     (in_scope,), (answered,) = (store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()
                                 for t in ("temp.scope", "card_stat"))
     sql = alone if 2 * in_scope >= answered else joined

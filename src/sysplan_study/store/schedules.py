@@ -17,6 +17,7 @@ from sysplan_study.memory.replay import FSRS, SCHEDULERS, SM2, CardState, Replay
 from sysplan_study.store.history import Store
 
 SCHEDULER_KEY, RETENTION_KEY, PARAMS_KEY = "scheduler", "desired_retention", "fsrs_params"
+CHECKED_KEY = "fsrs_params_checked"  # the parameters' text as py-fsrs accepted it when it was written
 SCHEDULING_MODES = ("review", "reset")
 _STATE_COLS = "repetitions, ef100, interval, due, stability, difficulty, last_day"
 _UPSERT = """INSERT INTO card_state (card_id, repetitions, ef100, interval, due, updated_at, stability, difficulty,
@@ -41,8 +42,9 @@ def parse_retention(raw: str | None) -> float | None:
     return value
 
 
-def parse_parameters(raw: str | None) -> tuple[float, ...] | None:
-    """FSRS parameters stored as a JSON list, or None if absent or not accepted by py-fsrs."""
+def parse_parameters(raw: str | None, checked: str | None = None) -> tuple[float, ...] | None:
+    """FSRS parameters stored as a JSON list, or None if absent or not accepted by py-fsrs. `checked`: the text
+    py-fsrs accepted when the parameters were written (CHECKED_KEY); the very same text is not checked again."""
     if not raw:
         return None
     try:
@@ -50,6 +52,8 @@ def parse_parameters(raw: str | None) -> tuple[float, ...] | None:
         if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                    for v in values):
             return None
+        if raw == checked and len(values) == len(fsrs.DEFAULT_PARAMETERS) and all(map(math.isfinite, values)):
+            return tuple(float(v) for v in values)
         return fsrs.check_parameters(values)
     except ValueError:
         return None
@@ -72,14 +76,14 @@ def config_from(settings: dict[str, str]) -> SchedulerConfig:
     return SchedulerConfig(
         name if name in SCHEDULERS else SM2,
         parse_retention(settings.get(RETENTION_KEY)) or fsrs.DEFAULT_RETENTION,
-        parse_parameters(settings.get(PARAMS_KEY)) or fsrs.DEFAULT_PARAMETERS,
+        parse_parameters(settings.get(PARAMS_KEY), settings.get(CHECKED_KEY)) or fsrs.DEFAULT_PARAMETERS,
     )
 
 
 def read_config(conn: sqlite3.Connection) -> SchedulerConfig:
     """The configuration in force, read on this connection (inside the caller's transaction if it has one)."""
-    rows = conn.execute("SELECT key, value FROM setting WHERE key IN (?, ?, ?)",
-                        (SCHEDULER_KEY, RETENTION_KEY, PARAMS_KEY)).fetchall()
+    rows = conn.execute("SELECT key, value FROM setting WHERE key IN (?, ?, ?, ?)",
+                        (SCHEDULER_KEY, RETENTION_KEY, PARAMS_KEY, CHECKED_KEY)).fetchall()
     return config_from(dict(rows))
 
 
@@ -208,6 +212,9 @@ def change(store: Store, settings: dict[str, str | None], progress: Progress | N
     `on_parameters` runs in the same transaction when the FSRS parameters change (item memory follows them)."""
     with store._write() as c:
         before = read_config(c)
+        if PARAMS_KEY in settings:  # py-fsrs checks them now, once: reads then trust this very text
+            value = settings[PARAMS_KEY]
+            settings = {**settings, CHECKED_KEY: value if parse_parameters(value) is not None else None}
         for key, value in settings.items():
             if value is None:
                 c.execute("DELETE FROM setting WHERE key = ?", (key,))
@@ -222,5 +229,5 @@ def change(store: Store, settings: dict[str, str | None], progress: Progress | N
         return replay_all(c, after, progress)
 
 
-__all__ = ["FSRS", "SM2", "SCHEDULER_KEY", "RETENTION_KEY", "PARAMS_KEY", "config", "card_state", "change",
+__all__ = ["FSRS", "SM2", "SCHEDULER_KEY", "RETENTION_KEY", "PARAMS_KEY", "CHECKED_KEY", "config", "card_state", "change",
            "recompute", "replay_all", "read_config", "state_of"]

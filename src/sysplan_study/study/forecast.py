@@ -136,8 +136,8 @@ def overall_if_stop(store: Store, lib: Library, day: date, chapter: str | None =
     counts: dict[str, int] = {}
     for deck, per_card in zip(decks, item_counts(decks)):
         counts.update(zip(deck.card_ids, per_card))
-    # The curve recall_function evaluates, its decay and factor from py-fsrs's scheduler likewise.
-    model = fsrs.scheduler(item_states.item_config(store.conn))
-    studied, total = item_states.recall_total(store, counts, day, model._DECAY, model._FACTOR)
+    # The curve recall_function evaluates, with the same decay and factor.
+    decay, factor = fsrs.curve(item_states.item_config(store.conn).parameters)
+    studied, total = item_states.recall_total(store, counts, day, decay, factor)
     mean = total / studied if studied else None
     return Figure(None, None, sum(counts.values()), studied, mean, mean)
