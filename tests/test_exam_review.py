@@ -138,6 +138,9 @@ def test_undo_of_an_early_review_shows_the_card_again_as_a_review(isolated_home:
 def test_exam_options_are_checked(invoke: Any) -> None:
     no_date = invoke("review", "--exam")
     assert no_date.exit_code == 1 and "需要考试日期" in no_date.output and "exam set" in no_date.output
+    assert invoke("exam", "set", "2026-11-30", env={"SYSPLAN_TODAY": "2026-11-05"}).exit_code == 0
+    passed = invoke("review", "--exam", env={"SYSPLAN_TODAY": "2026-12-02"})
+    assert passed.exit_code == 1 and "已经过去" in passed.output and "exam set" in passed.output
     lonely = invoke("review", "--budget", "5")
     assert lonely.exit_code == 2 and "--budget" in lonely.output
     both = invoke("review", "--exam", "--weak")

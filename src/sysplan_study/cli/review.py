@@ -77,39 +77,18 @@ def review(
 def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None, new_limit: int | None,
                  budget: int | None, typed: bool, limit: int | None) -> None:
     """`review --exam`: the day's reviews chosen by expected exam-day gain; the forecast before and after."""
-    from sysplan_study.study import config, exam_queue, fitting, forecast, planner, recall, weak
-    from sysplan_study.study.session import ReviewSession
+    from sysplan_study.study import exam_session, recall
     from sysplan_study.ui import review_loop as tui
     from sysplan_study.ui.answer_input import make_input
     from sysplan_study.ui.progress import replay_bar
 
-    from sysplan_study.errors import UserError
-
-    if planner.exam_date(store) is None:
-        raise UserError("--exam 需要考试日期：先 sysplan exam set 2027-05-22（review --exam needs an exam date）")
-    day = forecast.target_date(store, None, today)
     with replay_bar("按复习记录建立逐项记忆") as progress:
-        weak.ensure(store, lib, progress)
-        fitting.refresh(store, progress)
-    limit_new = config.get(store, "new-limit") if new_limit is None else new_limit
-    assert isinstance(limit_new, int)
-    if limit_new < 0:
-        raise UserError("--new-limit 必须是 0 或更大（must be 0 or more）")
-    from sysplan_study.store import answers
-
-    suspended = store.suspended_ids()
-    ids = [c for c in lib.card_ids_in(chapter) if c not in suspended]
-    queue = exam_queue.plan(store, ids, exam_queue.item_counts(lib, chapter), today, day, budget,
-                            limit_new - answers.new_introduced_on(store, today))
-    before = forecast.overall_if_stop(store, lib, day).recall_if_stop
-    session = ReviewSession.exam(store, queue, lib.card, today, limit_new, limit)
-    session.due_cap = planner.due_cap(store, today)
-    session.leech_threshold = int(config.get(store, "leech-threshold"))
-    head = tui.exam_header(day, today, len(queue.reviews), queue.budget, len(queue.new))
+        run = exam_session.start(store, lib, today, chapter, new_limit, budget, limit, progress)
+    q = run.queue
+    head = tui.exam_header(run.exam, today, len(q.reviews), q.budget, len(q.new))
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
-    summary = tui.run_review(session, make_input(out), out, typed, head, vocab)
-    after = forecast.overall_if_stop(store, lib, day).recall_if_stop
-    out.print(tui.summary_panel(summary, today, chapter, exam_change=(day, before, after)))
+    summary = tui.run_review(run.session, make_input(out), out, typed, head, vocab)
+    out.print(tui.summary_panel(summary, today, chapter, exam_change=(run.exam, run.before, run.recall_now(lib))))
 
 
 @app.command()
