@@ -44,7 +44,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("undo", "review", "撤销本机最后一次回答或重置（可重复），恢复卡片原来的日程。"),
     ("read", "read", "按提纲阅读一章（或一节），先读后背。"),
     ("quiz", "quiz", "按章测验，不改变复习日程。"),
-    ("grade", "grade", "Mark typed answers item by item; nothing is saved."),
+    ("grade", "grade", "逐项判分默写的答案（机器接口），不保存任何记录。"),
     ("show", "decks", "显示卡片及其完整答案（可给多个 id 或章节前缀）。"),
     ("cards", "decks", "列出所有卡片（可只列一章），按章节分组。"),
     ("search", "decks", "查找题目或答案中含有 TEXT 的卡片，标出匹配的项。"),

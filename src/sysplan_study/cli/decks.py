@@ -43,7 +43,7 @@ def _print_ids(ids: list[str]) -> None:
 def cards(
     ctx: typer.Context,
     chapter: Optional[str] = typer.Option(None, "--chapter", "-c", help="章或卡组 id，如 design"),
-    format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
+    format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids（只列 id，每行一个）"),
     leeches: bool = typer.Option(False, "--leeches", help="只列难点卡片（全部，遗忘最多的在前；stats 只列 50 张）"),
 ) -> None:
     """列出所有卡片（可只列一章），按章节分组。  Example: sysplan cards --chapter design"""
@@ -88,7 +88,7 @@ def show(
 def search(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="要查找的文字（不分全角半角、大小写）"),
-    format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids (bare ids, one a line)."),
+    format: ListFmt = typer.Option(ListFmt.table, "--format", "-f", help="table | json | ids（只列 id，每行一个）"),
 ) -> None:
     """查找题目或答案中含有 TEXT 的卡片，标出匹配的项。  Example: sysplan search 服务目录"""
     from sysplan_study.decks import search as finder

@@ -23,17 +23,17 @@ class GradeFmt(str, Enum):
 @app.command()
 def grade(
     ctx: typer.Context,
-    card_id: Optional[str] = typer.Argument(None, help="Card id (see `sysplan cards`); typed lines are read from stdin."),
-    format: GradeFmt = typer.Option(GradeFmt.table, "--format", "-f", help="table for people, json for scripts."),
+    card_id: Optional[str] = typer.Argument(None, help="卡片 id（见 sysplan cards）；默写内容从标准输入逐行读取。"),
+    format: GradeFmt = typer.Option(GradeFmt.table, "--format", "-f", help="table 给人看，json 给脚本用。"),
     batch: bool = typer.Option(
-        False, "--batch", help='Read JSON lines {"card_id": ..., "typed": [...]} and write one JSON object per line.'
+        False, "--batch", help='逐行读入 JSON {"card_id": ..., "typed": [...]}，每行输出一个 JSON 结果。'
     ),
 ) -> None:
-    """Mark typed answers item by item; nothing is saved.  Example: printf '获取 共享\\n' | sysplan grade operate.resources.knowledge.activities --format json"""
+    """逐项判分默写的答案（机器接口），不保存任何记录。  Example: printf '获取 共享\\n' | sysplan grade operate.resources.knowledge.activities --format json"""
     from sysplan_study.study import recall
 
     if batch == (card_id is not None):
-        raise typer.BadParameter("give a CARD_ID, or --batch with JSON lines on stdin (not both)", param_hint="CARD_ID")
+        raise typer.BadParameter("给出 CARD_ID，或用 --batch 从标准输入读 JSON 行（二者选一）（give a CARD_ID or --batch, not both）", param_hint="CARD_ID")
     lib = _opts(ctx).library()
     vocab = recall.Vocabulary.of(lib.cards)
     if batch:
