@@ -6,7 +6,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from dataclasses import replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from sysplan_study.memory import replay, sm2
 from sysplan_study.memory.replay import CardState
@@ -39,16 +39,16 @@ def parse_grade(raw: str, highest: int = 5) -> int:
     raise UserError(f"评分应为 0-{highest} 的数字（grade must be 0-{highest}），收到 {raw.strip()[:20]!r}")
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """A card waiting in the session queue, with the mode its answer will be logged under.
 
-    Only the id is held: the card's deck is loaded when the card is shown, so a large home starts fast.
+    Only the id is held: the card's deck is loaded when the card is shown, so a large home starts fast (a tuple:
+    a queue holds thousands, and a frozen dataclass costs several times as much to make).
     """
 
     card_id: str
     mode: str
-    resolve: Callable[[str], Card] = field(compare=False, repr=False)
+    resolve: Callable[[str], Card]
     seen: tuple[Any, ...] | None = None  # the card_state row when the card was shown (None: new)
     early: bool = False  # `review --exam`: reviewed before its due date on purpose (seen is the planned row)
 
@@ -192,7 +192,7 @@ class ReviewSession:
             if row is None and planned.card_id in self.store.suspended_ids():
                 self.queue.popleft()
                 continue
-            self.queue[0] = replace(planned, seen=row or ())
+            self.queue[0] = planned._replace(seen=row or ())
             return self.queue[0]
         return None
 
@@ -302,7 +302,7 @@ class ReviewSession:
                     break
         back = last.planned
         if back.mode == REVIEW:  # shown again as it is now: an early review keeps its (restored) row
-            back = replace(back, seen=self.store.state_row(back.card_id) if back.early else None)
+            back = back._replace(seen=self.store.state_row(back.card_id) if back.early else None)
         self.queue.appendleft(back)
         return last
 
