@@ -298,5 +298,9 @@ def test_shipped_tables_are_current() -> None:
 
     assert (build_data.HERE / "sounds.txt").read_text(encoding="utf-8") == build_data.build_sounds(), (
         "run: python -m sysplan_study.study.grading.build_data")
+    # The decks' own vocabulary: a deck edited without regenerating the dictionary fails here, not in a candidate's
+    # marks.
+    assert (build_data.HERE / "words.txt").read_text(encoding="utf-8") == build_data.build_words(), (
+        "run: python -m sysplan_study.study.grading.build_data")
     assert lexicon.words("设计服务过程及其控制方法") == ("设计", "服务", "过程", "及其", "控制", "方法")
     assert lexicon.sound("争议处里") == lexicon.sound("争议处理") != lexicon.sound("争议处置")
