@@ -135,6 +135,17 @@ def test_undo_of_an_early_review_shows_the_card_again_as_a_review(isolated_home:
     store.close()
 
 
+def test_plain_review_and_exam_point_to_review_exam_near_the_exam(invoke: Any, isolated_home: Path) -> None:
+    study(invoke)
+    assert invoke("exam", "set", "2026-12-01", env={"SYSPLAN_TODAY": "2026-11-05"}).exit_code == 0
+    near = invoke("review", "--limit", "1", input="q\n", env={"SYSPLAN_TODAY": "2026-11-05"}).stdout
+    assert "sysplan review --exam" in near.replace("\n", "")
+    assert "sysplan review --exam" in invoke("exam", env={"SYSPLAN_TODAY": "2026-11-05"}).stdout
+    assert invoke("exam", "set", "2027-06-01", env={"SYSPLAN_TODAY": "2026-11-05"}).exit_code == 0
+    far = invoke("review", "--limit", "1", input="q\n", env={"SYSPLAN_TODAY": "2026-11-05"}).stdout
+    assert "还有 208 天" in far and "review --exam" not in far
+
+
 def test_exam_options_are_checked(invoke: Any) -> None:
     no_date = invoke("review", "--exam")
     assert no_date.exit_code == 1 and "需要考试日期" in no_date.output and "exam set" in no_date.output

@@ -48,6 +48,7 @@ def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "
     if recall is not None and recall.recall_if_stop is not None:
         typer.echo(f"考试日预计回忆率：已学 {recall.studied}/{recall.items} 项中约 {recall.recall_if_stop * 100:.0f}%"
                    f"（从现在起不再复习；按计划复习的预测见 sysplan forecast）")
+        typer.echo("按考试日的收益挑今天要复习的卡（可提前复习未到期的）：sysplan review --exam")
 
 
 @exam_app.command("set")

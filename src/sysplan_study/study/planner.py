@@ -150,4 +150,8 @@ def header(store: Store, today: date) -> str | None:
     days = (exam - today).days
     if days < 0:
         return f"考试日 {exam.isoformat()} 已过"
-    return f"距考试（{exam.isoformat()}）还有 {days} 天"
+    hint = "（按考试日的收益挑卡复习：sysplan review --exam）" if days <= EXAM_HINT_DAYS else ""
+    return f"距考试（{exam.isoformat()}）还有 {days} 天{hint}"
+
+
+EXAM_HINT_DAYS = 60  # from this close to the exam, the plain review screen points to `review --exam`
