@@ -146,6 +146,21 @@ def test_plain_review_and_exam_point_to_review_exam_near_the_exam(invoke: Any, i
     assert "还有 208 天" in far and "review --exam" not in far
 
 
+def test_budget_is_the_days_reviews_already_given_count(invoke: Any, isolated_home: Path) -> None:
+    study(invoke)
+    assert invoke("exam", "set", "2026-12-01", env={"SYSPLAN_TODAY": "2026-11-05"}).exit_code == 0
+    day = {"SYSPLAN_TODAY": "2026-11-05"}
+    assert invoke("review", "--exam", "--chapter", CH, "--budget", "3", "--new-limit", "0", input="4\n4\n",
+                  env=day).exit_code == 0  # two of three, then the input ends
+    again = invoke("review", "--exam", "--chapter", CH, "--budget", "3", "--new-limit", "0", input="4\n4\n4\n",
+                   env=day)
+    assert again.exit_code == 0 and "今天已复习 2 张" in again.output.replace("\n", "")
+    conn = sqlite3.connect(isolated_home / "sysplan.db")
+    n = conn.execute("SELECT count(*) FROM review_log WHERE study_day = '2026-11-05' AND mode = 'review'").fetchone()[0]
+    conn.close()
+    assert n == 3
+
+
 def test_exam_options_are_checked(invoke: Any) -> None:
     no_date = invoke("review", "--exam")
     assert no_date.exit_code == 1 and "需要考试日期" in no_date.output and "exam set" in no_date.output

@@ -85,7 +85,7 @@ def _exam_review(store: Any, lib: Any, today: Any, out: Any, chapter: str | None
     with replay_bar("按复习记录建立逐项记忆") as progress:
         run = exam_session.start(store, lib, today, chapter, new_limit, budget, limit, progress)
     q = run.queue
-    head = tui.exam_header(run.exam, today, len(q.reviews), q.budget, len(q.new))
+    head = tui.exam_header(run.exam, today, len(q.reviews), q.budget, len(q.new), q.done_today)
     vocab = recall.Vocabulary.of(lib.cards) if typed else None
     summary = tui.run_review(run.session, make_input(out), out, typed, head, vocab)
     out.print(tui.summary_panel(summary, today, chapter, exam_change=(run.exam, run.before, run.recall_now(lib))))

@@ -67,6 +67,15 @@ def new_introduced_on(store: Store, day: date) -> int:
     return _new_today(store.conn, day)
 
 
+def reviews_on(store: Store, day: date) -> int:
+    """Scheduling reviews of cards already studied given on a study day (all sessions and terminals; first looks
+    at new cards are counted by the new-card limit instead)."""
+    return store.conn.execute(
+        "SELECT count(*) FROM review_log WHERE study_day = ? AND mode = 'review' AND due_before IS NOT NULL",
+        (day.isoformat(),),
+    ).fetchone()[0]
+
+
 def is_suspended(store: Store, card_id: str) -> bool:
     """True if the card is suspended (never scheduled or counted as due)."""
     return store.conn.execute("SELECT 1 FROM suspended WHERE card_id = ?", (card_id,)).fetchone() is not None

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 from sysplan_study.decks.model import Library
 from sysplan_study.errors import UserError
 from sysplan_study.memory import exam_gain
-from sysplan_study.store import columns, due, item_states
+from sysplan_study.store import answers, columns, due, item_states
 from sysplan_study.store.history import Store
 
 MIN_DEFAULT_BUDGET = 10  # with nothing due, `review --exam` still reviews this many of the most useful cards
@@ -28,7 +28,8 @@ class ExamQueue:
     new cards."""
 
     exam: date
-    budget: int
+    budget: int  # the day's reviews: --budget N, else what a plain review would ask now
+    done_today: int  # reviews of studied cards already given today (they count against --budget N)
     reviews: tuple[tuple[str, tuple[Any, ...]], ...]
     gains: tuple[float, ...]  # expected exam-day items gained by each review
     new: tuple[str, ...]
@@ -82,7 +83,10 @@ def plan(
         raise UserError("--budget 必须是 1 或更大（must be 1 or more）")
     if exam < today:
         raise UserError(f"考试日期 {exam.isoformat()} 已经过去（exam date is in the past）")
-    chosen = default_budget(store, card_ids, today) if budget is None else budget
+    done = answers.reviews_on(store, today)
+    # --budget is the day's: reviews given earlier today (another session, another window) count against it. The
+    # default is what a plain review would ask now, which the day's reviews have already made smaller.
+    chosen = default_budget(store, card_ids, today) if budget is None else max(0, budget - done)
     scheduled = due.scheduled_ids(store)
     studied = [c for c in card_ids if c in scheduled]
     gains = card_gains(store, studied, counts, today, exam)
@@ -92,5 +96,5 @@ def plan(
     picked = (ranked + [c for _, _, c in unknown])[:chosen]
     rows = due.state_rows(store, picked)
     new = tuple(islice((c for c in card_ids if c not in scheduled), max(0, new_allowed)))
-    return ExamQueue(exam, chosen, tuple((c, rows[c]) for c in picked), tuple(gains.get(c, 0.0) for c in picked),
-                     new)
+    return ExamQueue(exam, budget if budget is not None else chosen, done, tuple((c, rows[c]) for c in picked),
+                     tuple(gains.get(c, 0.0) for c in picked), new)

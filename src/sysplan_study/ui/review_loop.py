@@ -197,12 +197,13 @@ def _undo(session: ReviewSession, out: Any) -> None:
         out.print(f"[yellow]已撤销 {undone.planned.card.id} 的评分 {undone.grade}[/yellow]")
 
 
-def exam_header(exam: Any, today: Any, reviews: int, budget: int, new: int) -> str:
+def exam_header(exam: Any, today: Any, reviews: int, budget: int, new: int, done_today: int = 0) -> str:
     """The first line of `review --exam`: what the queue holds and why."""
     days = (exam - today).days
     extra = f"，另有新卡 {new} 张" if new else ""
+    done = f"，今天已复习 {done_today} 张" if done_today else ""
     return (f"考试模式：距考试（{exam.isoformat()}）{days} 天；按考试日预计记住的增益挑出 {reviews} 张复习"
-            f"（预算 {budget} 张，可含未到期的卡）{extra}")
+            f"（预算 {budget} 张{done}，可含未到期的卡）{extra}")
 
 
 def exam_line(exam: Any, before: float | None, after: float | None) -> str | None:
