@@ -215,3 +215,13 @@ def test_due_cards_without_item_memory_fill_the_budget_left(invoke: Any, isolate
     assert picked[-1] == due[0] and queue.gains[-1] == 0.0
     assert all(g > 0 for g in queue.gains[:-1])
     store.close()
+
+
+def test_exam_text_breaks_lines_between_words_at_40_columns(invoke: Any, isolated_home: Path) -> None:
+    from rich.cells import cell_len
+
+    study(invoke)
+    assert invoke("exam", "set", "2026-12-01", env={"SYSPLAN_TODAY": "2026-11-05"}).exit_code == 0
+    out = invoke("exam", env={"SYSPLAN_TODAY": "2026-11-05", "COLUMNS": "40"}).stdout
+    assert "sysplan forecast" in out and "sysplan review --exam" in out  # never split inside a command
+    assert all(cell_len(line) <= 40 for line in out.splitlines())

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from sysplan_study.cli.app import Fmt, _opts, _print_json, app
+from sysplan_study.cli.app import Fmt, _opts, _out, _print_json, app
 
 DEFAULT_LEAD_DAYS = 14  # mirrors planner.DEFAULT_LEAD_DAYS without importing it at start-up
 
@@ -44,11 +44,16 @@ def exam(ctx: typer.Context, format: Fmt = typer.Option(Fmt.table, "--format", "
             data["forecast"] = {"items": recall.items, "studied": recall.studied,
                                 "recall_if_stop": forecast.rounded(recall.recall_if_stop)}
         return _print_json(data)
-    typer.echo(planner.describe(p))
+    lines = planner.describe(p).splitlines()
     if recall is not None and recall.recall_if_stop is not None:
-        typer.echo(f"考试日预计回忆率：已学 {recall.studied}/{recall.items} 项中约 {recall.recall_if_stop * 100:.0f}%"
-                   f"（从现在起不再复习；按计划复习的预测见 sysplan forecast）")
-        typer.echo("按考试日的收益挑今天要复习的卡（可提前复习未到期的）：sysplan review --exam")
+        lines.append(f"考试日预计回忆率：已学 {recall.studied}/{recall.items} 项中约 {recall.recall_if_stop * 100:.0f}%"
+                     f"（从现在起不再复习；按计划复习的预测见 sysplan forecast）")
+        lines.append("按考试日的收益挑今天要复习的卡（可提前复习未到期的）：sysplan review --exam")
+    from sysplan_study.ui.render import wrapped
+
+    out = _out()
+    for line in lines:  # CJK line breaking: a number or a command is never split across lines
+        out.print(wrapped(line))
 
 
 @exam_app.command("set")
